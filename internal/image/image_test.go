@@ -1,0 +1,101 @@
+package image
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	dig := "sha256:" + strings.Repeat("a", 64)
+	tests := []struct {
+		in      string
+		want    Ref
+		wantErr string
+	}{
+		{in: "nginx", want: Ref{Name: "docker.io/library/nginx", Written: "nginx"}},
+		{in: "nginx:1.25", want: Ref{Name: "docker.io/library/nginx", Written: "nginx", Tag: "1.25"}},
+		{in: "docker.io/library/nginx:1.25", want: Ref{Name: "docker.io/library/nginx", Written: "docker.io/library/nginx", Tag: "1.25"}},
+		{in: "ghcr.io/acme/web:1.4.0@" + dig, want: Ref{Name: "ghcr.io/acme/web", Written: "ghcr.io/acme/web", Tag: "1.4.0", Digest: dig}},
+		{in: "ghcr.io/acme/web@" + dig, want: Ref{Name: "ghcr.io/acme/web", Written: "ghcr.io/acme/web", Digest: dig}},
+		{in: "registry.local:5000/team/app:v2", want: Ref{Name: "registry.local:5000/team/app", Written: "registry.local:5000/team/app", Tag: "v2"}},
+		{in: "localhost:5000/app", want: Ref{Name: "localhost:5000/app", Written: "localhost:5000/app"}},
+		{in: "", wantErr: `invalid image reference "": empty`},
+		{in: "Ghcr.io/Acme/Web:1", wantErr: `invalid image reference "Ghcr.io/Acme/Web:1": invalid reference format: repository name (Acme/Web) must be lowercase`},
+		{in: "web:", wantErr: `invalid image reference "web:": invalid reference format`},
+		{in: " web:1", wantErr: `invalid image reference " web:1": surrounding white space`},
+		{in: "web@sha256:abc", wantErr: `invalid image reference "web@sha256:abc": invalid reference format`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := Parse(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("Parse(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.in, err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tt.in, diff)
+			}
+			if got.String() != tt.in {
+				t.Errorf("String() = %q, want %q", got.String(), tt.in)
+			}
+		})
+	}
+}
+
+func TestVersionAndRetarget(t *testing.T) {
+	t.Parallel()
+	dig := "sha256:" + strings.Repeat("b", 64)
+	want, err := Parse("docker.io/library/nginx:1.26@" + dig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := Parse("nginx:1.25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := want.Retarget(cur).String(); got != "nginx:1.26@"+dig {
+		t.Errorf("Retarget = %q", got)
+	}
+	if got := want.Version(); got != "1.26@sha256:bbbbbbbbbbbb" {
+		t.Errorf("Version = %q", got)
+	}
+	if got := (Ref{}).Version(); got != "(untagged)" {
+		t.Errorf("Version of empty = %q", got)
+	}
+	if got := JoinRegistry("ghcr.io/", "acme/web"); got != "ghcr.io/acme/web" {
+		t.Errorf("JoinRegistry = %q", got)
+	}
+	if _, err := ParseRepository("web:1"); err == nil {
+		t.Error("ParseRepository accepted a tag")
+	}
+}
+
+// FuzzParse checks that whatever Parse accepts formats back to itself and
+// parses again to the same reference.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"nginx", "ghcr.io/acme/web:1.4.0", "localhost:5000/a/b@sha256:" + strings.Repeat("c", 64), "a:b:c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := Parse(s)
+		if err != nil {
+			return
+		}
+		if r.String() != s {
+			t.Fatalf("String() = %q, want %q", r.String(), s)
+		}
+		again, err := Parse(r.String())
+		if err != nil || again != r {
+			t.Fatalf("reparse = %+v, %v; want %+v", again, err, r)
+		}
+	})
+}
