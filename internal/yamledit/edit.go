@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -142,7 +143,8 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 	if err != nil {
 		return nil, &Error{File: name, Line: errLine(err), Err: err}
 	}
-	f := &file{name: name, src: body, lines: newLineTable(body), want: want, opts: opts}
+	f := &file{name: name, src: body, lines: newLineTable(body), want: want, opts: opts,
+		base: want.Name[strings.LastIndexByte(want.Name, '/')+1:]}
 	if err := f.find(docs); err != nil {
 		return nil, err
 	}
@@ -221,6 +223,7 @@ type file struct {
 	src     []byte
 	lines   *lineTable
 	want    image.Ref
+	base    string // the last path element of want.Name
 	opts    Options
 	edits   []edit
 	places  []Place

@@ -129,6 +129,9 @@ func (f *file) walkMaps(n *yaml.Node, w walker, owned map[*yaml.Node]bool) error
 // walkScalars finds scalars that are references to the image.
 func (f *file) walkScalars(n *yaml.Node, w walker, owned map[*yaml.Node]bool) error {
 	if n.Kind == yaml.ScalarNode && !owned[n] && n.ShortTag() == "!!str" {
+		if !strings.Contains(n.Value, f.base) {
+			return nil // cheap test first: every spelling ends in the last path element
+		}
 		cur, err := image.Parse(n.Value)
 		if err == nil && cur.Name == f.want.Name && (cur.Pinned() || isImageKey(w.key) && !w.fluxIm) {
 			if err := f.set(n, w, KindImage, cur.Version(), f.want.Retarget(cur)); err != nil {

@@ -152,7 +152,7 @@ func checkInvariants(t *testing.T, in, out []byte, want image.Ref, opts Options)
 // onlyImageLines reports whether a line diff of in and out touches image
 // values only: every added line carries the new tag or digest (or restores a
 // removed line whose final line break moved), and every other removed line
-// is a "key: value" line, replaced one for one or a stale digest.
+// is a value line, replaced one for one, or a stale digest.
 func onlyImageLines(in, out []byte, want image.Ref) (string, bool) {
 	for _, e := range udiff.Lines(string(in), string(out)) {
 		removed := strings.SplitAfter(string(in[e.Start:e.End]), "\n")
@@ -180,10 +180,10 @@ func onlyImageLines(in, out []byte, want image.Ref) (string, bool) {
 			if l == "" || n == 0 {
 				continue
 			}
-			if !strings.Contains(l, ":") || strings.HasPrefix(strings.TrimSpace(l), "#") {
-				return fmt.Sprintf("removed line %q is not a key: value line", l), false
+			if strings.HasPrefix(strings.TrimSpace(l), "#") {
+				return fmt.Sprintf("removed comment line %q", l), false
 			}
-			if !strings.Contains(l, "sha256:") {
+			if !strings.Contains(l, "sha256:") && !strings.Contains(l, "digest:") {
 				extra -= n
 			}
 		}
