@@ -80,28 +80,22 @@ func treeDiff(a, b *yaml.Node, want image.Ref, key string) string {
 		}
 		return "value " + a.Value + " became " + b.Value + " at line " + strconv.Itoa(b.Line)
 	case yaml.MappingNode:
-		bm := map[string]*yaml.Node{}
-		for i := 0; i+1 < len(b.Content); i += 2 {
-			bm[b.Content[i].Value] = b.Content[i+1]
-		}
-		seen := map[string]bool{}
-		for i := 0; i+1 < len(a.Content); i += 2 {
-			k := a.Content[i].Value
-			seen[k] = true
-			bv, ok := bm[k]
-			if !ok {
-				if k != "digest" {
-					return "key " + k + " removed at line " + strconv.Itoa(a.Content[i].Line)
+		// Walk both maps in order: keys may repeat, and the edit may only
+		// insert tag/digest keys or drop a digest key.
+		i, j := 0, 0
+		for i+1 < len(a.Content) || j+1 < len(b.Content) {
+			switch {
+			case i+1 < len(a.Content) && j+1 < len(b.Content) && a.Content[i].Value == b.Content[j].Value:
+				if why := treeDiff(a.Content[i+1], b.Content[j+1], want, a.Content[i].Value); why != "" {
+					return why
 				}
-				continue
-			}
-			if why := treeDiff(a.Content[i+1], bv, want, k); why != "" {
-				return why
-			}
-		}
-		for i := 0; i+1 < len(b.Content); i += 2 {
-			if k := b.Content[i].Value; !seen[k] && k != "tag" && k != "newTag" && k != "digest" {
-				return "key " + k + " added at line " + strconv.Itoa(b.Content[i].Line)
+				i, j = i+2, j+2
+			case j+1 < len(b.Content) && insertable(b.Content[j].Value):
+				j += 2
+			case i+1 < len(a.Content) && a.Content[i].Value == "digest":
+				i += 2
+			default:
+				return "map keys differ near line " + strconv.Itoa(b.Line)
 			}
 		}
 		return ""
@@ -117,3 +111,5 @@ func treeDiff(a, b *yaml.Node, want image.Ref, key string) string {
 		return ""
 	}
 }
+
+func insertable(key string) bool { return key == "tag" || key == "newTag" || key == "digest" }
