@@ -1,0 +1,166 @@
+package ghsim
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FaultKind is what an injected fault does.
+type FaultKind int
+
+// The kinds of fault.
+const (
+	// FaultStatus answers Status (500, 502 or 503 usually) with GitHub's
+	// error body.
+	FaultStatus FaultKind = iota
+	// FaultSecondaryRateLimit answers 403 with the secondary-rate-limit
+	// documentation_url and a Retry-After header, as GitHub does.
+	FaultSecondaryRateLimit
+	// FaultTooManyRequests answers 429 with Retry-After.
+	FaultTooManyRequests
+	// FaultReset closes the connection without an answer.
+	FaultReset
+	// FaultLatency delays the request by Latency, then serves it.
+	FaultLatency
+)
+
+// Fault is an injected failure for the requests that match it.
+type Fault struct {
+	// Method is an HTTP method, "*" for any, or "WRITE" for any but GET.
+	Method string
+	// Route is a route pattern as registered ("/repos/{owner}/{repo}/git/refs"),
+	// "*" for every route, or a prefix ending in "*".
+	Route string
+	Kind  FaultKind
+	// Status is the status code of a FaultStatus.
+	Status int
+	// Times is how many matching requests fail; 0 means every one.
+	Times int
+	// RetryAfter is the Retry-After header of rate-limit faults, in seconds.
+	RetryAfter int
+	// Latency is the delay of a FaultLatency.
+	Latency time.Duration
+
+	hits int
+}
+
+// Inject adds a fault. Faults are tried in the order they were added.
+func (s *Sim) Inject(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fc := f
+	s.faults = append(s.faults, &fc)
+}
+
+// ClearFaults removes every fault.
+func (s *Sim) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// FaultHits returns how many requests injected faults have answered.
+func (s *Sim) FaultHits() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, f := range s.faults {
+		n += f.hits
+	}
+	return n
+}
+
+func (f *Fault) matches(method, pattern string) bool {
+	if f.Times > 0 && f.hits >= f.Times {
+		return false
+	}
+	m, route, _ := strings.Cut(pattern, " ")
+	switch f.Method {
+	case "", "*":
+	case "WRITE":
+		if m == http.MethodGet || m == http.MethodHead {
+			return false
+		}
+	default:
+		if !strings.EqualFold(f.Method, m) {
+			return false
+		}
+	}
+	switch {
+	case f.Route == "" || f.Route == "*":
+		return true
+	case strings.HasSuffix(f.Route, "*"):
+		return strings.HasPrefix(route, strings.TrimSuffix(f.Route, "*"))
+	default:
+		return f.Route == route
+	}
+}
+
+// matchFault returns the fault that answers a request, counting the hit;
+// latency faults are served after their delay and return nil.
+func (s *Sim) matchFault(method, pattern string) *Fault {
+	s.mu.Lock()
+	var delay time.Duration
+	var hit *Fault
+	for _, f := range s.faults {
+		if !f.matches(method, pattern) {
+			continue
+		}
+		f.hits++
+		if f.Kind == FaultLatency {
+			delay += f.Latency
+			continue
+		}
+		hit = f
+		break
+	}
+	s.mu.Unlock()
+	if delay > 0 {
+		time.Sleep(delay)
+	}
+	return hit
+}
+
+// inject answers a request with a fault and returns the status written.
+func (s *Sim) inject(w http.ResponseWriter, r *http.Request, f *Fault) int {
+	body := func(status int, v map[string]any) int {
+		b, _ := json.Marshal(v)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write(b)
+		return status
+	}
+	switch f.Kind {
+	case FaultReset:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return 0
+			}
+		}
+		panic(http.ErrAbortHandler)
+	case FaultSecondaryRateLimit, FaultTooManyRequests:
+		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
+		status := http.StatusForbidden
+		if f.Kind == FaultTooManyRequests {
+			status = http.StatusTooManyRequests
+		}
+		return body(status, map[string]any{
+			"message":           "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
+			"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+		})
+	default:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusBadGateway
+		}
+		msg := http.StatusText(status)
+		if status == http.StatusBadGateway {
+			msg = "Server Error"
+		}
+		return body(status, map[string]any{"message": msg, "documentation_url": docs})
+	}
+}

@@ -1,0 +1,310 @@
+package ghsim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Request is one entry of the request log.
+type Request struct {
+	Method   string
+	Path     string // the URL path, without a GHES /api/v3 prefix
+	Route    string // the route pattern, e.g. "POST /repos/{owner}/{repo}/git/refs"
+	Status   int    // 0 when the connection was reset
+	Identity string // login, "app:<slug>" for JWTs, "" when anonymous
+	Fault    bool   // answered by an injected fault
+	Time     time.Time
+}
+
+// Mutating reports whether the request asked for a change.
+func (r Request) Mutating() bool {
+	return r.Method != http.MethodGet && r.Method != http.MethodHead
+}
+
+// Requests returns a copy of the request log.
+func (s *Sim) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.log...)
+}
+
+// ResetLog empties the request log, so a test can count the calls of one
+// operation.
+func (s *Sim) ResetLog() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = nil
+}
+
+// call is the context of one API request.
+type call struct {
+	s    *Sim
+	w    http.ResponseWriter
+	r    *http.Request
+	who  *principal // nil when anonymous or app
+	app  *App       // set when authenticated by an App JWT
+	body []byte
+	vars map[string]string // path values set by a dispatching handler
+}
+
+func (c *call) login() string {
+	switch {
+	case c.who != nil:
+		return c.who.user.Login
+	case c.app != nil:
+		return "app:" + c.app.Slug
+	}
+	return ""
+}
+
+type handler func(c *call)
+
+// route registers a handler for "METHOD /path/{wildcards}".
+func (s *Sim) route(pattern string, h handler) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		c, _ := r.Context().Value(callKey{}).(*call)
+		c.w = w
+		c.r = r
+		h(c)
+	})
+}
+
+type callKey struct{}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p := strings.TrimPrefix(r.URL.Path, "/api/v3"); p != r.URL.Path {
+		r.URL.Path = p
+		if r.URL.RawPath != "" {
+			r.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, "/api/v3")
+		}
+	}
+	_, pattern := s.mux.Handler(r)
+	entry := Request{Method: r.Method, Path: r.URL.Path, Route: pattern, Time: time.Now()}
+
+	if f := s.matchFault(r.Method, pattern); f != nil {
+		entry.Fault = true
+		entry.Status = s.inject(w, r, f)
+		s.record(entry)
+		return
+	}
+
+	body, err := io.ReadAll(io.LimitReader(r.Body, 100<<20))
+	if err != nil {
+		return
+	}
+	sw := &statusWriter{ResponseWriter: w}
+	s.mu.Lock()
+	c := &call{s: s, w: sw, r: r, body: body}
+	if ok := s.authenticate(c); ok && s.rateLimit(c) {
+		if pattern == "" {
+			c.fail(http.StatusNotFound, "Not Found")
+		} else {
+			s.mux.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
+		}
+	}
+	entry.Identity = c.login()
+	entry.Status = sw.status
+	s.log = append(s.log, entry)
+	s.mu.Unlock()
+}
+
+func (s *Sim) record(e Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = append(s.log, e)
+}
+
+// docs is the documentation_url GitHub puts beside errors.
+const docs = "https://docs.github.com/rest"
+
+// fail writes GitHub's error body.
+func (c *call) fail(status int, message string) {
+	c.json(status, map[string]any{"message": message, "documentation_url": docs, "status": strconv.Itoa(status)})
+}
+
+// invalid writes a 422 Validation Failed with one error entry.
+func (c *call) invalid(resource, field, code, message string) {
+	e := map[string]any{"resource": resource, "code": code}
+	if field != "" {
+		e["field"] = field
+	}
+	if message != "" {
+		e["message"] = message
+	}
+	c.json(http.StatusUnprocessableEntity, map[string]any{
+		"message": "Validation Failed", "errors": []any{e}, "documentation_url": docs, "status": "422",
+	})
+}
+
+func (c *call) json(status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(c.w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	c.w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	c.w.WriteHeader(status)
+	_, _ = c.w.Write(buf.Bytes())
+}
+
+func (c *call) noContent() { c.w.WriteHeader(http.StatusNoContent) }
+
+// decode parses the JSON request body into v, answering 400 "Problems
+// parsing JSON" when it is not JSON. An empty body decodes as {}.
+func (c *call) decode(v any) bool {
+	b := bytes.TrimSpace(c.body)
+	if len(b) == 0 {
+		b = []byte("{}")
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			c.invalid("", te.Field, "invalid", fmt.Sprintf("Invalid request.\n\nFor '%s', %s is not %s.", te.Field, te.Value, te.Type))
+			return false
+		}
+		c.fail(http.StatusBadRequest, "Problems parsing JSON")
+		return false
+	}
+	return true
+}
+
+// fields parses the body into a generic object so that handlers can tell a
+// missing field from a null one and check types the way GitHub does.
+func (c *call) fields() (map[string]json.RawMessage, bool) {
+	m := map[string]json.RawMessage{}
+	b := bytes.TrimSpace(c.body)
+	if len(b) == 0 {
+		return m, true
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		c.fail(http.StatusBadRequest, "Problems parsing JSON")
+		return nil, false
+	}
+	return m, true
+}
+
+// str reads a string field; ok is false (and a 422 written) when it has
+// another type. present is false when it is absent or null.
+func (c *call) str(m map[string]json.RawMessage, resource, key string) (v string, present, ok bool) {
+	raw, found := m[key]
+	if !found || string(raw) == "null" {
+		return "", false, true
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		c.invalid(resource, key, "invalid", fmt.Sprintf("Invalid request.\n\nFor '%s', %s is not a string.", key, raw))
+		return "", false, false
+	}
+	return v, true, true
+}
+
+// required reads a string field that must be present.
+func (c *call) required(m map[string]json.RawMessage, resource, key string) (string, bool) {
+	v, present, ok := c.str(m, resource, key)
+	if !ok {
+		return "", false
+	}
+	if !present {
+		c.invalid(resource, key, "missing_field", "")
+		return "", false
+	}
+	return v, true
+}
+
+// paginate answers one page of items with GitHub's Link header.
+func (c *call) paginate(items []any) {
+	q := c.r.URL.Query()
+	per, err := strconv.Atoi(q.Get("per_page"))
+	if err != nil || per <= 0 {
+		per = 30
+	}
+	if per > 100 {
+		per = 100
+	}
+	page, err := strconv.Atoi(q.Get("page"))
+	if err != nil || page <= 0 {
+		page = 1
+	}
+	last := (len(items) + per - 1) / per
+	if last == 0 {
+		last = 1
+	}
+	start := (page - 1) * per
+	end := min(start+per, len(items))
+	if start > len(items) {
+		start = len(items)
+	}
+	var links []string
+	link := func(p int, rel string) {
+		u := *c.r.URL
+		qq := u.Query()
+		qq.Set("page", strconv.Itoa(p))
+		qq.Set("per_page", strconv.Itoa(per))
+		u.RawQuery = qq.Encode()
+		links = append(links, fmt.Sprintf("<%s%s>; rel=%q", c.s.baseURL, u.RequestURI(), rel))
+	}
+	if page > 1 {
+		link(page-1, "prev")
+	}
+	if page < last {
+		link(page+1, "next")
+		link(last, "last")
+	}
+	if page > 1 {
+		link(1, "first")
+	}
+	if len(links) > 0 {
+		c.w.Header().Set("Link", strings.Join(links, ", "))
+	}
+	out := items[start:end]
+	if out == nil {
+		out = []any{}
+	}
+	c.json(http.StatusOK, out)
+}
+
+// query returns a query parameter.
+func (c *call) query(key string) string { return c.r.URL.Query().Get(key) }
+
+// pathValue returns a path wildcard, unescaped.
+func (c *call) pathValue(key string) string {
+	if v, ok := c.vars[key]; ok {
+		return v
+	}
+	v := c.r.PathValue(key)
+	if u, err := url.PathUnescape(v); err == nil {
+		return u
+	}
+	return v
+}
