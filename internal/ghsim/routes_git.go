@@ -879,10 +879,10 @@ func (s *Sim) compare(c *call) {
 	}
 	full := r.FullName()
 	c.json(http.StatusOK, map[string]any{
-		"url":      s.apiURL("/repos/%s/compare/%s...%s", full, baseRev, headRev),
-		"html_url": s.apiURL("/%s/compare/%s...%s", full, baseRev, headRev),
+		"url":           s.apiURL("/repos/%s/compare/%s...%s", full, baseRev, headRev),
+		"html_url":      s.apiURL("/%s/compare/%s...%s", full, baseRev, headRev),
 		"permalink_url": s.apiURL("/%s/compare/%s...%s", full, base.String()[:7], head.String()[:7]),
-		"status": status, "ahead_by": len(ahead), "behind_by": len(behind), "total_commits": len(ahead),
+		"status":        status, "ahead_by": len(ahead), "behind_by": len(behind), "total_commits": len(ahead),
 		"base_commit": s.repoCommitJSON(r, bc), "merge_base_commit": s.repoCommitJSON(r, mbc),
 		"commits": commits, "files": files,
 	})
