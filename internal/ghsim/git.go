@@ -3,7 +3,6 @@ package ghsim
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -34,7 +33,7 @@ func newGitRepo(dataDir, fullName, defaultBranch string) (*gitRepo, error) {
 		st = memory.NewStorage()
 	} else {
 		dir := filepath.Join(dataDir, filepath.FromSlash(fullName)+".git")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, err
 		}
 		fs := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault())
@@ -42,7 +41,7 @@ func newGitRepo(dataDir, fullName, defaultBranch string) (*gitRepo, error) {
 			return nil, err
 		}
 		st = fs
-		if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[core]\n\trepositoryformatversion = 0\n\tbare = true\n"), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[core]\n\trepositoryformatversion = 0\n\tbare = true\n"), 0o600); err != nil {
 			return nil, err
 		}
 	}
@@ -439,11 +438,4 @@ func (g *gitRepo) patch(ch fileChange) (added, removed int, patch string) {
 // signature builds a Git signature at a time in UTC.
 func signature(name, email string, when time.Time) object.Signature {
 	return object.Signature{Name: name, Email: email, When: when.UTC()}
-}
-
-func shortErr(err error) string {
-	if err == nil {
-		return ""
-	}
-	return fmt.Sprint(err)
 }

@@ -375,12 +375,14 @@ func (s *Sim) createStatus(c *call) {
 	}
 	st := &Status{ID: s.id(), State: state, Context: v[0], Description: v[1], TargetURL: v[2], Creator: c.actor(), CreatedAt: s.now()}
 	r.statuses[sha] = append(r.statuses[sha], st)
-	c.json(http.StatusCreated, s.statusJSON(st))
+	c.json(http.StatusCreated, s.statusJSON(r, sha, st))
 }
 
-func (s *Sim) statusJSON(st *Status) map[string]any {
+func (s *Sim) statusJSON(r *Repo, sha string, st *Status) map[string]any {
 	return map[string]any{
-		"id": st.ID, "node_id": nodeID("StatusContext", st.ID), "state": st.State, "context": st.Context,
+		"url":        s.apiURL("/repos/%s/statuses/%s", r.FullName(), sha),
+		"avatar_url": s.apiURL("/avatars/u/%d", st.Creator.ID),
+		"id":         st.ID, "node_id": nodeID("StatusContext", st.ID), "state": st.State, "context": st.Context,
 		"description": nullable(st.Description), "target_url": nullable(st.TargetURL),
 		"creator": s.userJSON(st.Creator), "created_at": ts(st.CreatedAt), "updated_at": ts(st.CreatedAt),
 	}
@@ -426,7 +428,7 @@ func (s *Sim) combinedStatus(c *call) {
 	state, list := s.combined(r, sha)
 	items := make([]any, len(list))
 	for i, st := range list {
-		items[i] = s.statusJSON(st)
+		items[i] = s.statusJSON(r, sha, st)
 	}
 	c.json(http.StatusOK, map[string]any{
 		"state": state, "statuses": items, "sha": sha, "total_count": len(items),
@@ -447,7 +449,7 @@ func (s *Sim) listStatuses(c *call) {
 	list := r.statuses[cm.Hash.String()]
 	items := make([]any, 0, len(list))
 	for i := len(list) - 1; i >= 0; i-- {
-		items = append(items, s.statusJSON(list[i]))
+		items = append(items, s.statusJSON(r, cm.Hash.String(), list[i]))
 	}
 	c.paginate(items)
 }

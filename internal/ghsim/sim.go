@@ -62,7 +62,7 @@ type Sim struct {
 	baseURL string
 }
 
-// User is a GitHub account: a person, an organisation or a bot.
+// User is a GitHub account: a person, an organization or a bot.
 type User struct {
 	Login string
 	ID    int64
@@ -78,7 +78,7 @@ type principal struct {
 	expires time.Time     // zero for personal tokens
 }
 
-// Team is an organisation team.
+// Team is an organization team.
 type Team struct {
 	ID      int64
 	Org     string
@@ -127,6 +127,7 @@ type Repo struct {
 	DefaultBranch string
 	MergeMethods  map[string]bool
 	Collaborators map[string]string // login → admin, maintain, write, triage, read
+	Created       time.Time
 
 	git        *gitRepo
 	nextNumber int
@@ -297,7 +298,7 @@ func (s *Sim) AddUser(login string) *User {
 	return s.user(login, "User")
 }
 
-// AddOrg creates an organisation account.
+// AddOrg creates an organization account.
 func (s *Sim) AddOrg(login string) *User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -357,7 +358,7 @@ type RepoOptions struct {
 }
 
 // CreateRepo creates owner/name. The owner account is created as an
-// organisation when it does not exist.
+// organization when it does not exist.
 func (s *Sim) CreateRepo(fullName string, o RepoOptions) (*Repo, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -380,7 +381,7 @@ func (s *Sim) CreateRepo(fullName string, o RepoOptions) (*Repo, error) {
 		return nil, err
 	}
 	r := &Repo{
-		ID: s.id(), Owner: ou, Name: name, Private: o.Private, DefaultBranch: o.DefaultBranch,
+		ID: s.id(), Owner: ou, Name: name, Private: o.Private, DefaultBranch: o.DefaultBranch, Created: s.now(),
 		MergeMethods:  map[string]bool{"merge": true, "squash": true, "rebase": true},
 		Collaborators: map[string]string{},
 		git:           g, nextNumber: 1,
