@@ -312,3 +312,28 @@ func TestRequestLogCountsCalls(t *testing.T) {
 		t.Errorf("log mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestTreeRulesAndBranches(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, ghsim.Options{})
+	gh := f.client(t, f.admin)
+	br, _, err := gh.Repositories.GetBranch(ctx, "acme", "config", "main", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := br.GetCommit().GetSHA()
+	tree := br.GetCommit().GetCommit().GetTree().GetSHA()
+	if head != f.sim.Ref("acme/config", "refs/heads/main") || len(tree) != 40 {
+		t.Fatalf("branch = %s tree %s", head, tree)
+	}
+	entry := []*github.TreeEntry{{Path: github.Ptr("x"), Mode: github.Ptr("100644"), Type: github.Ptr("blob"), Content: github.Ptr("x")}}
+	_, _, err = gh.Git.CreateTree(ctx, "acme", "config", head, entry)
+	wantStatus(t, err, 422, "base_tree is not a valid tree oid")
+	_, _, err = gh.Git.CreateTree(ctx, "acme", "config", tree, []*github.TreeEntry{{Path: github.Ptr("missing.yaml"), Mode: github.Ptr("100644"), Type: github.Ptr("blob")}})
+	wantStatus(t, err, 422, "GitRPC::BadObjectState")
+	_, _, err = gh.Repositories.GetBranch(ctx, "acme", "config", "nope", 0)
+	wantStatus(t, err, 404, "Branch not found")
+	if _, _, err := gh.Git.CreateTree(ctx, "acme", "config", tree, entry); err != nil {
+		t.Fatal(err)
+	}
+}

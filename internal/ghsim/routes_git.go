@@ -40,6 +40,7 @@ func (s *Sim) routes() {
 	s.route("POST "+repo+"/git/tags", s.createTag)
 	s.route("GET "+repo+"/git/tags/{sha}", s.getTag)
 	s.route("GET "+repo+"/contents/{path...}", s.getContents)
+	s.route("GET "+repo+"/branches/{branch...}", s.getBranch)
 	s.route("GET "+repo+"/commits", s.listCommits)
 	s.route("GET "+repo+"/commits/{ref}", s.getCommit)
 	s.route("GET "+repo+"/compare/{basehead...}", s.compare)
@@ -339,15 +340,11 @@ func (s *Sim) createTree(c *call) {
 	}
 	flat := map[string]entry{}
 	if body.BaseTree != nil && *body.BaseTree != "" {
+		// GitHub wants a tree here; a commit id is refused.
 		base := plumbing.NewHash(*body.BaseTree)
-		if t, found := r.git.objectType(base); !found || t != plumbing.TreeObject {
-			if t == plumbing.CommitObject {
-				cm, _ := r.git.commit(base)
-				base = cm.TreeHash
-			} else {
-				c.invalid("Tree", "base_tree", "invalid", "base_tree is not a valid tree oid")
-				return
-			}
+		if t, found := r.git.objectType(base); !plumbing.IsHash(*body.BaseTree) || !found || t != plumbing.TreeObject {
+			c.fail(http.StatusUnprocessableEntity, "base_tree is not a valid tree oid")
+			return
 		}
 		var err error
 		if flat, err = r.git.flatten(base); err != nil {
@@ -379,6 +376,10 @@ func (s *Sim) createTree(c *call) {
 			c.invalid("Tree", field+".mode", "invalid", "Baton's simulator does not take whole sub-trees")
 			return
 		}
+		if e.Content != nil && len(e.SHA) > 0 && string(e.SHA) != "null" {
+			c.invalid("Tree", field, "invalid", "Must supply either tree.sha or tree.content. Request will be rejected if both are present.")
+			return
+		}
 		switch {
 		case e.Content != nil:
 			h, err := r.git.putBlob([]byte(*e.Content))
@@ -388,6 +389,11 @@ func (s *Sim) createTree(c *call) {
 			}
 			flat[p] = entry{Mode: mode, Hash: h}
 		case string(e.SHA) == "null":
+			if !hasPath(flat, p) {
+				// GitHub refuses to delete what is not there.
+				c.fail(http.StatusUnprocessableEntity, "GitRPC::BadObjectState")
+				return
+			}
 			delete(flat, p)
 			for k := range flat {
 				if strings.HasPrefix(k, p+"/") {
@@ -417,6 +423,18 @@ func (s *Sim) createTree(c *call) {
 		return
 	}
 	c.json(http.StatusCreated, s.treeJSON(r, h, false))
+}
+
+func hasPath(flat map[string]entry, p string) bool {
+	if _, ok := flat[p]; ok {
+		return true
+	}
+	for k := range flat {
+		if strings.HasPrefix(k, p+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Sim) treeJSON(r *Repo, h plumbing.Hash, recursive bool) map[string]any {
@@ -894,4 +912,27 @@ func parseTime(v string, def time.Time) time.Time {
 		return t
 	}
 	return def
+}
+
+func (s *Sim) getBranch(c *call) {
+	r, ok := c.repo()
+	if !ok {
+		return
+	}
+	name := c.pathValue("branch")
+	h, found := r.git.ref("refs/heads/" + name)
+	if !found {
+		c.fail(http.StatusNotFound, "Branch not found")
+		return
+	}
+	cm, err := r.git.commit(h)
+	if err != nil {
+		c.fail(http.StatusInternalServerError, err.Error())
+		return
+	}
+	full := r.FullName()
+	c.json(http.StatusOK, map[string]any{
+		"name": name, "commit": s.repoCommitJSON(r, cm), "protected": false,
+		"_links": map[string]any{"self": s.apiURL("/repos/%s/branches/%s", full, name), "html": s.apiURL("/%s/tree/%s", full, name)},
+	})
 }
