@@ -22,7 +22,7 @@ func main() {
 		Stderr: os.Stderr,
 	})
 	stop()
-	if err != nil {
+	if err != nil && !cli.Reported(err) {
 		fmt.Fprintln(os.Stderr, "baton:", err)
 	}
 	os.Exit(cli.ExitCode(err))

@@ -7,8 +7,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/baton-dev/baton/internal/action"
 )
 
 // Env is the outside world a command may use. Nothing in Baton reads the
@@ -30,17 +33,21 @@ func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
 
 // ExitCode maps an error from Run to a process exit status: 0 for success,
-// 2 for usage errors and 1 for everything else.
+// 2 for usage and input errors, 3 for problems in the config repository's
+// policy or files, and 1 for everything else (GitHub, the network).
 func ExitCode(err error) int {
 	var ue *UsageError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ue):
-		return 2
-	default:
-		return 1
+	if errors.As(err, &ue) {
+		return action.ExitInput
 	}
+	return action.ExitCode(err)
+}
+
+// Reported reports whether err was already printed (as an Actions
+// annotation), so main prints nothing more.
+func Reported(err error) bool {
+	var r *reported
+	return errors.As(err, &r)
 }
 
 // Run runs the baton command line args (without the program name).
@@ -56,7 +63,11 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	root := newRootCmd(env)
 	root.SetArgs(args)
-	return root.ExecuteContext(ctx)
+	err := root.ExecuteContext(ctx)
+	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
+		return &UsageError{Err: err}
+	}
+	return err
 }
 
 func newRootCmd(env Env) *cobra.Command {
@@ -74,6 +85,9 @@ func newRootCmd(env Env) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 	root.AddCommand(
 		newEditCmd(env, nil),
+		newBumpCmd(env, nil),
+		newTagCmd(env),
+		newRunCmd(env),
 		newVersionCmd(env),
 	)
 	return root

@@ -3,6 +3,7 @@ package forge
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -317,4 +318,34 @@ func (c *Client) Compare(ctx context.Context, repo, base, head string, max int) 
 		out.Commits = append(out.Commits, githost.SourceCommit{SHA: rc.GetSHA(), Message: msg, Author: author, URL: rc.GetHTMLURL()})
 	}
 	return out, nil
+}
+
+// DefaultFile reads a file on the default branch. GitHub's answer links
+// the file "?ref=<branch>"; that branch name is returned so the caller
+// need not ask for the repository's settings ("" when absent).
+func (c *Client) DefaultFile(ctx context.Context, repo, path string) ([]byte, string, error) {
+	owner, name := split(repo)
+	var fc *github.RepositoryContent
+	var dir []*github.RepositoryContent
+	err := c.call(ctx, fmt.Sprintf("read %s on the default branch of %s", path, repo), false, func(ctx context.Context) (*github.Response, error) {
+		var resp *github.Response
+		var err error
+		fc, dir, resp, err = c.gh.Repositories.GetContents(ctx, owner, name, path, nil)
+		return resp, err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if fc == nil || dir != nil {
+		return nil, "", &githost.Error{Op: "read " + path, Kind: githost.ErrPermanent, Message: "is a directory, not a file"}
+	}
+	s, err := fc.GetContent()
+	if err != nil {
+		return nil, "", &githost.Error{Op: "read " + path, Kind: githost.ErrPermanent, Message: "cannot decode content", Err: err}
+	}
+	branch := ""
+	if u, err := url.Parse(fc.GetURL()); err == nil {
+		branch = u.Query().Get("ref")
+	}
+	return []byte(s), branch, nil
 }

@@ -1,0 +1,350 @@
+package promotion_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/baton-dev/baton/internal/forge"
+	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/githost"
+	"github.com/baton-dev/baton/internal/image"
+	"github.com/baton-dev/baton/internal/promotion"
+)
+
+const stagingYAML = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/acme/web:1.4.0 # managed by Baton
+`
+
+const policyYAML = `apps:
+  web:
+    image: ghcr.io/acme/web
+    repo: acme/web
+environments:
+  staging:
+    branches: [develop]
+    merge: auto
+  production:
+    branches: [main]
+    approvals: 1
+`
+
+type env struct {
+	sim *ghsim.Sim
+	gh  *forge.Client
+	url string
+}
+
+// client returns a second, independent client: another pipeline.
+func (e *env) client(t *testing.T) *forge.Client {
+	t.Helper()
+	gh, err := forge.New(context.Background(), forge.Options{Token: e.sim.Token("ci"), APIURL: e.url, Sleep: func(context.Context, time.Duration) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gh
+}
+
+func newEnv(t *testing.T, withPolicy bool) *env {
+	t.Helper()
+	sim := ghsim.New(ghsim.Options{})
+	srv := sim.Serve()
+	t.Cleanup(srv.Close)
+	files := map[string]string{
+		"environments/staging/web-deployment.yaml":    stagingYAML,
+		"environments/production/web-deployment.yaml": strings.ReplaceAll(stagingYAML, "1.4.0", "1.3.0"),
+	}
+	if withPolicy {
+		files[".baton.yaml"] = policyYAML
+	}
+	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: files}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.CreateRepo("acme/web", ghsim.RepoOptions{Files: map[string]string{"main.go": "package main\n"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.SetPermission("acme/config", "ci", "write"); err != nil {
+		t.Fatal(err)
+	}
+	gh, err := forge.New(context.Background(), forge.Options{Token: sim.Token("ci"), APIURL: srv.URL, Sleep: func(context.Context, time.Duration) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{sim: sim, gh: gh, url: srv.URL}
+}
+
+func req(t *testing.T, img string) promotion.BumpRequest {
+	t.Helper()
+	r, err := image.Parse(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return promotion.BumpRequest{ConfigRepo: "acme/config", App: "web", Image: r, Ref: "refs/heads/develop", SourceRepo: "acme/web", SourceSHA: strings.Repeat("a", 40), RunURL: "https://github.com/acme/web/actions/runs/1", Actor: "alice"}
+}
+
+// requests counts the config repository's requests since the last reset,
+// and the mutating ones; requests to the app repository (the changelog's
+// compare) are counted apart by appRequests.
+func requests(sim *ghsim.Sim) (all, mutating int) {
+	for _, r := range sim.Requests() {
+		if strings.HasPrefix(r.Path, "/repos/acme/web/") {
+			continue
+		}
+		all++
+		if r.Mutating() {
+			mutating++
+		}
+	}
+	return all, mutating
+}
+
+func appRequests(sim *ghsim.Sim) int {
+	n := 0
+	for _, r := range sim.Requests() {
+		if strings.HasPrefix(r.Path, "/repos/acme/web/") {
+			n++
+		}
+	}
+	return n
+}
+
+func TestBumpLifecycleAndBudget(t *testing.T) {
+	t.Parallel()
+	for _, withPolicy := range []bool{true, false} {
+		name := "seed layout"
+		if withPolicy {
+			name = "with policy"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withPolicy)
+			ctx := context.Background()
+			r := req(t, "ghcr.io/acme/web:1.5.0")
+			r.SourceRepo, r.SourceSHA = "", "" // no changelog: count config-repo requests only
+			res, err := promotion.Bump(ctx, e.gh, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Outcome != promotion.Created || res.PR.Number != 1 || res.Env != "staging" || !res.Changed() {
+				t.Fatalf("result = %+v", res)
+			}
+			all, _ := requests(e.sim)
+			t.Logf("new bump: %d requests", all)
+			budget := 8
+			if !withPolicy {
+				budget = 9 // the default branch is learned from GET /repos
+			}
+			if all > budget {
+				t.Errorf("new bump took %d requests, budget %d: %v", all, budget, e.sim.Requests())
+			}
+			prs := e.sim.PullRequests("acme/config")
+			if len(prs) != 1 || prs[0].PR.Head != "baton/staging/web" || prs[0].PR.Base != "main" || len(prs[0].Labels) != 2 {
+				t.Fatalf("prs = %+v", prs)
+			}
+			got, err := e.sim.FileAt("acme/config", "baton/staging/web", "environments/staging/web-deployment.yaml")
+			if err != nil || got != strings.Replace(stagingYAML, "1.4.0", "1.5.0", 1) {
+				t.Errorf("branch file = %q, %v", got, err)
+			}
+
+			// The same bump again: nothing changes.
+			e.sim.ResetLog()
+			res, err = promotion.Bump(ctx, e.gh, r)
+			if err != nil || res.Outcome != promotion.Unchanged || res.PR.Number != 1 {
+				t.Fatalf("re-run = %+v, %v", res, err)
+			}
+			all, _ = requests(e.sim)
+			t.Logf("idempotent re-run: %d requests", all)
+			headBefore := e.sim.Ref("acme/config", "refs/heads/baton/staging/web")
+
+			// A newer build supersedes it in place.
+			e.sim.ResetLog()
+			res, err = promotion.Bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.1"))
+			if err != nil || res.Outcome != promotion.Updated || res.PR.Number != 1 {
+				t.Fatalf("supersede = %+v, %v", res, err)
+			}
+			all, _ = requests(e.sim)
+			t.Logf("update: %d requests, and %d to the app repository", all, appRequests(e.sim))
+			if all > budget+2 || appRequests(e.sim) > 1 {
+				t.Errorf("update took %d requests (+%d): %v", all, appRequests(e.sim), e.sim.Requests())
+			}
+			if e.sim.Ref("acme/config", "refs/heads/baton/staging/web") == headBefore || len(e.sim.PullRequests("acme/config")) != 1 {
+				t.Error("branch not rebuilt, or a second PR")
+			}
+			comments := e.sim.Comments("acme/config", 1)
+			if len(comments) != 1 || !strings.Contains(comments[0].Body, "Superseded `1.5.0` by `1.5.1`") {
+				t.Errorf("comments = %+v", comments)
+			}
+
+			// An older build is refused.
+			res, err = promotion.Bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+			if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "refusing to downgrade from 1.5.1 to 1.5.0") {
+				t.Fatalf("downgrade = %+v, %v", res, err)
+			}
+
+			// Already running: a no-op in at most 4 requests, none mutating.
+			e.sim.ResetLog()
+			res, err = promotion.Bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.4.0"))
+			if err != nil || res.Outcome != promotion.NoOp {
+				t.Fatalf("no-op = %+v, %v", res, err)
+			}
+			all, mutating := requests(e.sim)
+			t.Logf("no-op: %d requests, %d mutating", all, mutating)
+			if all > budget-4 || mutating != 0 {
+				t.Errorf("no-op took %d requests (%d mutating)", all, mutating)
+			}
+		})
+	}
+}
+
+func TestBumpCommitAndBody(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	ctx := context.Background()
+	r := req(t, "ghcr.io/acme/web:1.5.0@sha256:"+strings.Repeat("e", 64))
+	r.SourceSHA = e.sim.Ref("acme/web", "refs/heads/main")
+	res, err := promotion.Bump(ctx, e.gh, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.gh.Commit(ctx, "acme/config", res.PR.HeadSHA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"chore(staging): bump web to 1.5.0@sha256:eeeeeeeeeeee\n\n",
+		"Baton-App: web\n", "Baton-Env: staging\n", "Baton-Image: ghcr.io/acme/web:1.5.0@sha256:" + strings.Repeat("e", 64) + "\n",
+		"Baton-From: 1.4.0\n", "Baton-Source: acme/web@" + r.SourceSHA + "\n", "Baton-Run: https://github.com/acme/web/actions/runs/1\n", "Baton-Actor: alice\n",
+	} {
+		if !strings.Contains(c.Message, want) {
+			t.Errorf("commit message lacks %q:\n%s", want, c.Message)
+		}
+	}
+	meta, err := promotion.ParseMeta(res.PR.Body)
+	if err != nil || meta.Commit != res.PR.HeadSHA || meta.Env != "staging" || meta.Files[0] != "environments/staging/web-deployment.yaml" {
+		t.Errorf("meta = %+v, %v", meta, err)
+	}
+	got, _ := e.sim.FileAt("acme/config", "baton/staging/web", "environments/staging/web-deployment.yaml")
+	if !strings.Contains(got, "image: ghcr.io/acme/web:1.5.0@sha256:"+strings.Repeat("e", 64)+" # managed by Baton") {
+		t.Errorf("file = %s", got)
+	}
+}
+
+func TestBumpRefusals(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, true)
+	r := req(t, "ghcr.io/acme/web:1.5.0")
+	r.Ref = "refs/heads/feature/x"
+	res, err := promotion.Bump(ctx, e.gh, r)
+	if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "matches no branches:/tags: glob") {
+		t.Errorf("unknown ref = %+v, %v", res, err)
+	}
+	r = req(t, "ghcr.io/acme/api:1.5.0")
+	r.App = ""
+	_, err = promotion.Bump(ctx, e.gh, r)
+	var ce *promotion.ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "no app in .baton.yaml has the image ghcr.io/acme/api") {
+		t.Errorf("unknown image: %v", err)
+	}
+	bad := "environments:\n  staging:\n    branches: develop\n"
+	if _, err := e.sim.Push("acme/config", "main", "alice", map[string]*string{".baton.yaml": &bad}, "break the policy"); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.ResetLog()
+	_, err = promotion.Bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), ".baton.yaml:3: environments.staging.branches: want a list") {
+		t.Errorf("bad policy: %v", err)
+	}
+	if _, mutating := requests(e.sim); mutating != 0 || len(e.sim.PullRequests("acme/config")) != 0 {
+		t.Error("a bad policy wrote something")
+	}
+}
+
+func TestBumpFaultsLeaveOnePRAndNoOrphan(t *testing.T) {
+	t.Parallel()
+	routes := []string{
+		"/repos/{owner}/{repo}/git/trees", "/repos/{owner}/{repo}/git/commits", "/repos/{owner}/{repo}/git/refs",
+		"/repos/{owner}/{repo}/pulls", "/repos/{owner}/{repo}/issues/{number}/labels",
+	}
+	for _, route := range routes {
+		for _, kind := range []ghsim.FaultKind{ghsim.FaultStatus, ghsim.FaultSecondaryRateLimit, ghsim.FaultReset} {
+			t.Run(route+"/"+map[ghsim.FaultKind]string{ghsim.FaultStatus: "502", ghsim.FaultSecondaryRateLimit: "secondary", ghsim.FaultReset: "reset"}[kind], func(t *testing.T) {
+				t.Parallel()
+				e := newEnv(t, true)
+				e.sim.Inject(ghsim.Fault{Method: "*", Route: route, Kind: kind, Status: 502, Times: 2})
+				res, err := promotion.Bump(context.Background(), e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+				if err != nil {
+					t.Fatalf("bump failed: %v", err)
+				}
+				if res.Outcome != promotion.Created {
+					t.Fatalf("outcome %s", res.Outcome)
+				}
+				if prs := e.sim.PullRequests("acme/config"); len(prs) != 1 {
+					t.Fatalf("%d PRs", len(prs))
+				}
+				if refs := e.sim.Refs("acme/config", "refs/heads/baton/"); len(refs) != 1 {
+					t.Fatalf("branches %v", refs)
+				}
+			})
+		}
+	}
+}
+
+func TestBumpPermanentFailureRemovesBranch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	e.sim.Inject(ghsim.Fault{Method: "POST", Route: "/repos/{owner}/{repo}/pulls", Kind: ghsim.FaultStatus, Status: 500})
+	_, err := promotion.Bump(context.Background(), e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+	if !errors.Is(err, githost.ErrRetryable) {
+		t.Fatalf("err = %v", err)
+	}
+	if refs := e.sim.Refs("acme/config", "refs/heads/baton/"); len(refs) != 0 {
+		t.Errorf("orphan branch left: %v", refs)
+	}
+}
+
+func TestBumpRace(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	ctx := context.Background()
+	type out struct {
+		res *promotion.BumpResult
+		err error
+	}
+	results := make(chan out, 2)
+	for _, v := range []string{"1.5.0", "1.6.0"} {
+		gh := e.client(t)
+		go func() {
+			res, err := promotion.Bump(ctx, gh, req(t, "ghcr.io/acme/web:"+v))
+			results <- out{res, err}
+		}()
+	}
+	for range 2 {
+		o := <-results
+		if o.err != nil {
+			t.Fatal(o.err)
+		}
+	}
+	prs := e.sim.PullRequests("acme/config")
+	if len(prs) != 1 {
+		t.Fatalf("%d PRs", len(prs))
+	}
+	got, _ := e.sim.FileAt("acme/config", "baton/staging/web", "environments/staging/web-deployment.yaml")
+	meta, err := promotion.ParseMeta(prs[0].Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, "ghcr.io/acme/web:1.6.0") || meta.Image != "ghcr.io/acme/web:1.6.0" || meta.Commit != prs[0].PR.HeadSHA {
+		t.Errorf("race lost the newer version: file %q, meta %+v, head %s", got, meta, prs[0].PR.HeadSHA)
+	}
+}

@@ -1,0 +1,228 @@
+package promotion
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	udiff "github.com/aymanbagabas/go-udiff"
+
+	"github.com/baton-dev/baton/internal/githost"
+	"github.com/baton-dev/baton/internal/image"
+	"github.com/baton-dev/baton/internal/policy"
+)
+
+// Meta is the machine-readable record of a promotion, kept in the PR body
+// as <!-- baton:v1 {...} --> and, as trailers, in the commit message. The
+// PR body is convenience, not truth: before merging Baton recomputes the
+// edit and compares trees.
+type Meta struct {
+	App    string   `json:"app"`
+	Env    string   `json:"env"`
+	Image  string   `json:"image"`
+	From   []string `json:"from,omitempty"`
+	Base   string   `json:"base"`
+	Commit string   `json:"commit,omitempty"`
+	Files  []string `json:"files"`
+	Source string   `json:"source,omitempty"`
+	Run    string   `json:"run,omitempty"`
+	Actor  string   `json:"actor,omitempty"`
+}
+
+const metaPrefix = "<!-- baton:v1 "
+
+var metaRe = regexp.MustCompile(`(?s)<!-- baton:v1 (\{.*?\}) -->\s*$`)
+
+// ParseMeta reads the record at the very end of a PR body.
+func ParseMeta(body string) (*Meta, error) {
+	m := metaRe.FindStringSubmatch(body)
+	if m == nil {
+		return nil, fmt.Errorf("no baton record in the pull request body")
+	}
+	var meta Meta
+	if err := json.Unmarshal([]byte(m[1]), &meta); err != nil {
+		return nil, fmt.Errorf("baton record: %w", err)
+	}
+	return &meta, nil
+}
+
+func (m Meta) record() string {
+	b, _ := json.Marshal(m)
+	// JSON never contains "-->" once > is escaped, so the comment cannot
+	// be closed early by any value.
+	s := strings.ReplaceAll(string(b), ">", `\u003e`)
+	return metaPrefix + s + " -->"
+}
+
+// commitMessage renders the commit message with the trailers that make
+// git log the audit trail.
+func commitMessage(m Meta, want image.Ref) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "chore(%s): bump %s to %s\n\n", m.Env, m.App, want.Version())
+	trailer := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, "%s: %s\n", k, oneLine(v))
+		}
+	}
+	trailer("Baton-App", m.App)
+	trailer("Baton-Env", m.Env)
+	trailer("Baton-Image", m.Image)
+	trailer("Baton-From", strings.Join(m.From, ", "))
+	trailer("Baton-Source", m.Source)
+	trailer("Baton-Run", m.Run)
+	trailer("Baton-Actor", m.Actor)
+	return b.String()
+}
+
+// oneLine keeps untrusted text from starting new trailers or lines.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r < 0x20 {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+// sanitize makes untrusted text (commit messages of the app repository)
+// safe inside the PR body: no HTML comments (which could forge the baton
+// record), no mentions, no markup that spans lines.
+func sanitize(s string) string {
+	s = oneLine(s)
+	r := strings.NewReplacer("<!--", "&lt;!--", "-->", "--&gt;", "<", "&lt;", ">", "&gt;", "@", "@\u200b", "`", "'", "|", "\\|")
+	if len([]rune(s)) > 120 {
+		s = string([]rune(s)[:117]) + "..."
+	}
+	return r.Replace(s)
+}
+
+// PRBody renders the promotion pull request's body.
+func PRBody(m Meta, want image.Ref, files []FileChange, log *githost.Comparison, env *policy.Env) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Promote %s %s to %s\n\n", m.App, code(want.Version()), m.Env)
+	b.WriteString("| | |\n|---|---|\n")
+	fmt.Fprintf(&b, "| App | %s |\n", m.App)
+	fmt.Fprintf(&b, "| Environment | %s |\n", m.Env)
+	from := "—"
+	if len(m.From) > 0 {
+		from = code(strings.Join(m.From, ", "))
+	}
+	fmt.Fprintf(&b, "| From | %s |\n", from)
+	fmt.Fprintf(&b, "| To | %s |\n", code(want.Version()))
+	fmt.Fprintf(&b, "| Image | %s |\n", code(want.String()))
+	if want.Digest != "" {
+		fmt.Fprintf(&b, "| Digest | %s |\n", code(want.Digest))
+	}
+	var fl []string
+	for _, f := range files {
+		if string(f.Old) != string(f.New) {
+			fl = append(fl, fmt.Sprintf("%s (%d)", code(f.Path), f.Places))
+		}
+	}
+	fmt.Fprintf(&b, "| Files | %s |\n", strings.Join(fl, "<br>"))
+	if m.Source != "" {
+		fmt.Fprintf(&b, "| Source | %s |\n", code(m.Source))
+	}
+	if m.Actor != "" || m.Run != "" {
+		who := sanitize(m.Actor)
+		if m.Run != "" {
+			who = fmt.Sprintf("%s in [this run](%s)", who, m.Run)
+		}
+		fmt.Fprintf(&b, "| Triggered by | %s |\n", who)
+	}
+	b.WriteString("\n")
+	if log != nil && len(log.Commits) > 0 {
+		fmt.Fprintf(&b, "### Source changes (%d)\n\n", log.Total)
+		for _, c := range log.Commits {
+			fmt.Fprintf(&b, "- [%s](%s) %s (%s)\n", short(c.SHA), c.URL, sanitize(c.Message), sanitize(c.Author))
+		}
+		if log.Total > len(log.Commits) {
+			fmt.Fprintf(&b, "- … and %d more: [compare](%s)\n", log.Total-len(log.Commits), log.URL)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("### Commands\n\n")
+	if env.Merge == policy.MergeAuto {
+		b.WriteString("This environment merges automatically once the required checks pass.\n")
+	} else {
+		n := env.Approvals
+		who := "anyone with write access"
+		if len(env.Approvers) > 0 {
+			who = strings.Join(env.Approvers, ", ")
+		}
+		fmt.Fprintf(&b, "Needs %d approval(s) from %s: comment `/approve` or approve the review.\n", n, who)
+	}
+	b.WriteString("`/hold` and `/unhold` pause and resume the merge; `/cancel` closes this pull request; `/baton help` lists the commands.\n\n")
+	b.WriteString(m.record())
+	b.WriteString("\n")
+	return b.String()
+}
+
+var shaTag = regexp.MustCompile(`^sha-([0-9a-f]{7,40})$`)
+
+// sourceRef guesses the app-repository ref an image tag was built from:
+// sha-<hex> tags name a commit, semantic versions a v-prefixed tag.
+func sourceRef(tag string) string {
+	if tag == "" {
+		return ""
+	}
+	if m := shaTag.FindStringSubmatch(tag); m != nil {
+		return m[1]
+	}
+	if len(tag) == 40 && isHex(tag) {
+		return tag
+	}
+	if len(tag) > 0 && tag[0] >= '0' && tag[0] <= '9' && strings.Count(tag, ".") >= 1 {
+		return "v" + tag
+	}
+	return tag
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxChangelog caps the source commits listed in a PR body.
+const maxChangelog = 20
+
+// changelog compares the running version's source with the new one in the
+// app repository. It returns nil when the app repository is not readable
+// or the running version's source is unknown: the changelog is a courtesy.
+func changelog(ctx context.Context, gh GitHub, app *policy.App, req BumpRequest, from []string) *githost.Comparison {
+	repo := app.Repo
+	if repo == "" {
+		repo = req.SourceRepo
+	}
+	if repo == "" || req.SourceSHA == "" || len(from) != 1 {
+		return nil
+	}
+	tag, _, _ := strings.Cut(from[0], "@")
+	base := sourceRef(tag)
+	if base == "" {
+		return nil
+	}
+	cmp, err := gh.Compare(ctx, repo, base, req.SourceSHA, maxChangelog)
+	if err != nil {
+		return nil
+	}
+	return cmp
+}
+
+// diffOf renders the unified diff of a bump's files.
+func diffOf(changes []FileChange) string {
+	var b strings.Builder
+	for _, ch := range changes {
+		if string(ch.Old) != string(ch.New) {
+			b.WriteString(udiff.Unified("a/"+ch.Path, "b/"+ch.Path, string(ch.Old), string(ch.New)))
+		}
+	}
+	return b.String()
+}
