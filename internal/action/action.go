@@ -124,7 +124,14 @@ func Run(ctx context.Context, env Env) error {
 
 func run(ctx context.Context, a *githubactions.Action, env Env) error {
 	in, err := ReadInputs(a)
-	mask(a, in)
+	masked := map[string]bool{}
+	addMask := func(s string) {
+		if s != "" && !masked[s] {
+			masked[s] = true
+			a.AddMask(s)
+		}
+	}
+	mask(addMask, in)
 	if err != nil {
 		return err
 	}
@@ -154,7 +161,7 @@ func run(ctx context.Context, a *githubactions.Action, env Env) error {
 			Digest: in.Digest, Env: in.Env, PolicyFile: in.PolicyFile, DryRun: in.DryRun,
 			Auth:  command.Auth{Token: in.GitHubToken, AppID: in.AppID, PrivateKey: in.PrivateKey, APIURL: env.Getenv("GITHUB_API_URL")},
 			Build: build, Now: now, HTTPClient: env.HTTPClient, Log: env.Stdout,
-			OnToken: func(tok string) { a.AddMask(tok) },
+			OnToken: addMask,
 		})
 		if err != nil {
 			return err
@@ -165,13 +172,11 @@ func run(ctx context.Context, a *githubactions.Action, env Env) error {
 }
 
 // mask hides every secret input from the log, line by line for the key.
-func mask(a *githubactions.Action, in Inputs) {
-	if in.GitHubToken != "" {
-		a.AddMask(in.GitHubToken)
-	}
+func mask(addMask func(string), in Inputs) {
+	addMask(in.GitHubToken)
 	for _, line := range strings.Split(in.PrivateKey, "\n") {
 		if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "-----") {
-			a.AddMask(l)
+			addMask(l)
 		}
 	}
 }

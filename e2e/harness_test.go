@@ -1,0 +1,199 @@
+// Package e2e runs the built baton binary the way the Actions runner does
+// (INPUT_* variables, GITHUB_EVENT_PATH, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY)
+// against the GitHub simulator on loopback.
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/baton-dev/baton/internal/ghsim"
+)
+
+// binary is the baton executable built once for all tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "baton-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "baton")
+	if runtime.GOOS == "windows" {
+		binary += ".exe"
+	}
+	build := exec.Command("go", "build", "-trimpath", "-o", binary, "../cmd/baton")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build baton: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir) //nolint:errcheck // best effort
+	os.Exit(code)
+}
+
+const stagingYAML = `# Staging deployment of the web app.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: staging
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/acme/web:1.4.0   # bumped by Baton
+          ports:
+            - containerPort: 8080
+`
+
+// world is a simulator with the seed-layout config repo and an app repo.
+type world struct {
+	sim   *ghsim.Sim
+	url   string
+	token string // a token of "ci" with write access to acme/config
+}
+
+func newWorld(t *testing.T, files map[string]string) *world {
+	t.Helper()
+	sim := ghsim.New(ghsim.Options{})
+	srv := sim.Serve()
+	t.Cleanup(srv.Close)
+	if files == nil {
+		files = map[string]string{}
+	}
+	if _, ok := files["environments/staging/web-deployment.yaml"]; !ok {
+		files["environments/staging/web-deployment.yaml"] = stagingYAML
+	}
+	if _, ok := files["environments/production/web-deployment.yaml"]; !ok {
+		files["environments/production/web-deployment.yaml"] = strings.ReplaceAll(stagingYAML, "1.4.0", "1.3.0")
+	}
+	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: files}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.CreateRepo("acme/web", ghsim.RepoOptions{Files: map[string]string{"main.go": "package main\n"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.SetPermission("acme/config", "ci", "write"); err != nil {
+		t.Fatal(err)
+	}
+	return &world{sim: sim, url: srv.URL, token: sim.Token("ci")}
+}
+
+// run is one Action run.
+type run struct {
+	Code    int
+	Stdout  string
+	Stderr  string
+	Outputs map[string]string
+	Summary string
+}
+
+// action runs the binary as the runner runs a container action: inputs as
+// INPUT_<NAME> (hyphens kept), the GITHUB_* context, an event payload file
+// made from a template, and the output and summary files.
+func (w *world) action(t *testing.T, event string, payload map[string]any, inputs map[string]string, extra map[string]string) run {
+	t.Helper()
+	dir := t.TempDir()
+	eventPath := filepath.Join(dir, "event.json")
+	b, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(eventPath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	outPath, sumPath := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
+	for _, p := range []string{outPath, sumPath} {
+		if err := os.WriteFile(p, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ref, _ := payload["ref"].(string)
+	sha, _ := payload["after"].(string)
+	env := []string{
+		"PATH=/usr/bin:/bin", "HOME=" + dir, "CI=true", "GITHUB_ACTIONS=true",
+		"GITHUB_EVENT_NAME=" + event, "GITHUB_EVENT_PATH=" + eventPath,
+		"GITHUB_OUTPUT=" + outPath, "GITHUB_STEP_SUMMARY=" + sumPath,
+		"GITHUB_REPOSITORY=acme/web", "GITHUB_REF=" + ref, "GITHUB_SHA=" + sha,
+		"GITHUB_RUN_ID=4242", "GITHUB_RUN_NUMBER=17", "GITHUB_ACTOR=alice",
+		"GITHUB_SERVER_URL=https://github.com", "GITHUB_API_URL=" + w.url,
+		"GITHUB_WORKSPACE=/github/workspace",
+	}
+	for k, v := range inputs {
+		env = append(env, "INPUT_"+strings.ToUpper(k)+"="+v)
+	}
+	for k, v := range extra {
+		env = append(env, k+"="+v)
+	}
+	cmd := exec.Command(binary, "run")
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	r := run{Stdout: stdout.String(), Stderr: stderr.String()}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		r.Code = ee.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	r.Outputs = parseOutputs(t, outPath)
+	s, _ := os.ReadFile(sumPath)
+	r.Summary = string(s)
+	return r
+}
+
+// parseOutputs reads the runner's output file format:
+// name<<DELIMITER\nvalue\nDELIMITER\n.
+func parseOutputs(t *testing.T, path string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	lines := strings.Split(string(b), "\n")
+	for i := 0; i < len(lines); i++ {
+		name, delim, ok := strings.Cut(lines[i], "<<")
+		if !ok {
+			continue
+		}
+		var val []string
+		for i++; i < len(lines) && lines[i] != delim; i++ {
+			val = append(val, lines[i])
+		}
+		out[name] = strings.Join(val, "\n")
+	}
+	return out
+}
+
+// pushPayload makes a push event from the recorded template.
+func pushPayload(t *testing.T, ref, sha string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "events", "push-new-branch.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p map[string]any
+	if err := json.Unmarshal(b, &p); err != nil {
+		t.Fatal(err)
+	}
+	p["ref"], p["after"] = ref, sha
+	if repo, ok := p["repository"].(map[string]any); ok {
+		repo["full_name"], repo["name"] = "acme/web", "web"
+	}
+	return p
+}
