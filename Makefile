@@ -8,7 +8,7 @@ LDFLAGS    := -s -w -X github.com/baton-dev/baton/internal/cli.version=$(VERSION
 GOLANGCI   := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 FUZZTIME   ?= 60s
 
-.PHONY: all build test lint fuzz bench demo tidy clean
+.PHONY: all build test lint fuzz bench demo demo-edit tidy clean
 
 all: build test
 
@@ -32,7 +32,11 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-demo: build
+demo:
+	$(GO) run ./examples/demo
+
+# The byte-exact edit engine alone, on a copy of the sample config repo.
+demo-edit: build
 	BATON=$(BIN) bash scripts/demo.sh
 
 tidy:

@@ -1,7 +1,7 @@
 // Package forge is Baton's GitHub adapter: the only package that imports
 // go-github. It offers the use cases a small set of domain operations,
 // retries what is retryable with jittered backoff under a total deadline,
-// serialises mutating calls, and types every error by what the caller must
+// serializes mutating calls, and types every error by what the caller must
 // do (see internal/githost).
 package forge
 
@@ -80,7 +80,7 @@ type Client struct {
 	retry Retry
 	sleep func(context.Context, time.Duration) error
 	logf  func(string, ...any)
-	// writes serialises mutating calls, as GitHub asks of integrations to
+	// writes serializes mutating calls, as GitHub asks of integrations to
 	// stay under its secondary rate limits.
 	writes sync.Mutex
 	// Identity is the login Baton acts as ("" when unknown); for Apps it is

@@ -746,3 +746,72 @@ func (s *Sim) Serve() *httptest.Server {
 	s.SetBaseURL(srv.URL)
 	return srv
 }
+
+// LogEntry is one commit of a repository's history.
+type LogEntry struct {
+	SHA     string
+	Author  string
+	When    time.Time
+	Message string
+	Refs    []string
+}
+
+// Log lists the commits reachable from the given refs (all branches when
+// none), newest first, as git log --all does.
+func (s *Sim) Log(fullName string, refs ...string) ([]LogEntry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(fullName)]
+	if !ok {
+		return nil, fmt.Errorf("no repository %s", fullName)
+	}
+	all, err := r.git.refs("refs/")
+	if err != nil {
+		return nil, err
+	}
+	names := map[plumbing.Hash][]string{}
+	var heads []plumbing.Hash
+	for _, ref := range all {
+		h := r.git.peel(ref.Hash())
+		names[h] = append(names[h], strings.TrimPrefix(strings.TrimPrefix(ref.Name().String(), "refs/heads/"), "refs/"))
+		if len(refs) == 0 && strings.HasPrefix(ref.Name().String(), "refs/heads/") {
+			heads = append(heads, h)
+		}
+	}
+	for _, name := range refs {
+		if h, ok := r.git.resolve(name); ok {
+			heads = append(heads, h)
+		}
+	}
+	seen := map[plumbing.Hash]bool{}
+	var out []LogEntry
+	gen := map[string]int{} // generation: a child sorts before its parents at equal times
+	for _, h := range heads {
+		commits, err := r.git.log(h, plumbing.ZeroHash)
+		if err != nil {
+			return nil, err
+		}
+		for i := len(commits) - 1; i >= 0; i-- {
+			c := commits[i]
+			g := 0
+			for _, p := range c.ParentHashes {
+				g = max(g, gen[p.String()]+1)
+			}
+			gen[c.Hash.String()] = g
+		}
+		for _, c := range commits {
+			if seen[c.Hash] {
+				continue
+			}
+			seen[c.Hash] = true
+			out = append(out, LogEntry{SHA: c.Hash.String(), Author: c.Author.Name, When: c.Committer.When, Message: c.Message, Refs: names[c.Hash]})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].When.Equal(out[j].When) {
+			return out[i].When.After(out[j].When)
+		}
+		return gen[out[i].SHA] > gen[out[j].SHA]
+	})
+	return out, nil
+}

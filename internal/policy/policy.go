@@ -14,6 +14,7 @@ import (
 	"path"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -753,7 +754,6 @@ func yamlLine(err error) int {
 	if m == nil {
 		return 0
 	}
-	var n int
-	fmt.Sscan(m[1], &n) //nolint:errcheck // digits matched above
+	n, _ := strconv.Atoi(m[1]) // digits, matched above
 	return n
 }

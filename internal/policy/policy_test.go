@@ -126,7 +126,7 @@ func TestParseErrors(t *testing.T) {
 		name, in string
 		want     []string
 	}{
-		{"unknown top key", "environments: {s: {}}\nenviroments: {}\n", []string{`p.yaml:2: enviroments: unknown key (allowed here: apps, environments, release, merge-method)`}},
+		{"unknown top key", "environments: {s: {}}\nenvironmentz: {}\n", []string{`p.yaml:2: environmentz: unknown key (allowed here: apps, environments, release, merge-method)`}},
 		{"unknown env key", "environments:\n  staging:\n    branch: [develop]\n", []string{`p.yaml:3: environments.staging.branch: unknown key (allowed here: branches, tags, files, merge, after, soak, approvals, approvers, self-approval, versions, checks)`}},
 		{"wrong types", "environments:\n  staging:\n    branches: develop\n    approvals: two\n    self-approval: yes\n", []string{
 			`p.yaml:3: environments.staging.branches: want a list of strings such as [a, b], got "develop"`,

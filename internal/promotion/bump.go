@@ -246,7 +246,7 @@ func Bump(ctx context.Context, gh GitHub, req BumpRequest) (*BumpResult, error) 
 			return nil, err
 		}
 		if err := gh.AddLabels(ctx, req.ConfigRepo, pr.Number, labels); err != nil {
-			return nil, fmt.Errorf("pull request #%d was opened, but labelling it failed: %w", pr.Number, err)
+			return nil, fmt.Errorf("pull request #%d was opened, but labeling it failed: %w", pr.Number, err)
 		}
 		res.Outcome, res.PR = Created, pr
 		return res, nil

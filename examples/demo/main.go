@@ -1,0 +1,185 @@
+// Command demo runs Baton's main job end to end on the built-in GitHub
+// simulator: no credentials, no network. It seeds a config repository in
+// the seed layout, runs the Action for a push to develop and a push to
+// main, and shows the two pull requests, their diffs and the config
+// repository's history. `make demo` runs it.
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/baton-dev/baton/internal/action"
+	"github.com/baton-dev/baton/internal/ghsim"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Stdout, "examples/config-repo")
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, w io.Writer, seedDir string) error {
+	sim := ghsim.New(ghsim.Options{})
+	srv := sim.Serve()
+	defer srv.Close()
+
+	files := map[string]string{}
+	err := fs.WalkDir(os.DirFS(seedDir), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || p == "README.md" {
+			return err
+		}
+		b, err := fs.ReadFile(os.DirFS(seedDir), p)
+		files[p] = string(b)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("read the sample config repo: %w", err)
+	}
+	sim.AddUser("alice")
+	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: files, Author: "alice", Message: "Seed the config repo"}); err != nil {
+		return err
+	}
+	if _, err := sim.CreateRepo("acme/app", ghsim.RepoOptions{Files: map[string]string{"main.go": "package main\n"}, Author: "alice"}); err != nil {
+		return err
+	}
+	app, err := sim.AddApp("baton")
+	if err != nil {
+		return err
+	}
+	sim.Install(app, "acme", "acme/config")
+
+	step(w, "GitHub simulator on %s; config repo acme/config (seed layout, no .baton.yaml); the Baton App installed on it", srv.URL)
+	names := make([]string, 0, len(files))
+	for p := range files {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	for _, p := range names {
+		fmt.Fprintf(w, "    %s\n", p)
+	}
+
+	pushes := []struct{ ref, sha, tag string }{
+		{"refs/heads/develop", "5b2f1c0d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c", "1.5.0"},
+		{"refs/heads/main", "9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b", "1.4.2"},
+	}
+	for _, p := range pushes {
+		step(w, "acme/app: push to %s built ghcr.io/acme/app:%s; the workflow runs Baton (command: auto)", p.ref, p.tag)
+		out, err := runAction(ctx, srv.URL, app, p.ref, p.sha, p.tag)
+		fmt.Fprint(w, indent(out))
+		if err != nil {
+			return err
+		}
+	}
+
+	step(w, "Pull requests in acme/config")
+	for _, pr := range sim.PullRequests("acme/config") {
+		fmt.Fprintf(w, "  #%d %s\n     %s/acme/config/pull/%d  (%s → %s, by %s, labels %s)\n", pr.Number, pr.Title, srv.URL, pr.Number, pr.PR.Head, pr.PR.Base, pr.User.Login, strings.Join(pr.Labels, ", "))
+		diff, err := prDiff(sim, pr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(w, indent(diff))
+	}
+
+	step(w, "git log --all of acme/config")
+	log, err := sim.Log("acme/config")
+	if err != nil {
+		return err
+	}
+	for _, c := range log {
+		refs := ""
+		if len(c.Refs) > 0 {
+			refs = " (" + strings.Join(c.Refs, ", ") + ")"
+		}
+		fmt.Fprintf(w, "  commit %s%s\n  Author: %s\n  Date:   %s\n\n%s\n", c.SHA, refs, c.Author, c.When.Format(time.RFC1123Z), indent(indent(strings.TrimRight(c.Message, "\n")+"\n")))
+	}
+	return nil
+}
+
+func step(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, "\n==> "+format+"\n", args...)
+}
+
+func indent(s string) string {
+	if s == "" {
+		return s
+	}
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = "  " + l
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// runAction runs the Action in-process with the environment the runner
+// gives a container action, and returns what it printed.
+func runAction(ctx context.Context, apiURL string, app *ghsim.App, ref, sha, tag string) (string, error) {
+	dir, err := os.MkdirTemp("", "baton-demo-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir) //nolint:errcheck // temporary
+	outPath := filepath.Join(dir, "output")
+	if err := os.WriteFile(outPath, nil, 0o600); err != nil {
+		return "", err
+	}
+	env := map[string]string{
+		"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_REF": ref, "GITHUB_SHA": sha,
+		"GITHUB_REPOSITORY": "acme/app", "GITHUB_RUN_ID": "1001", "GITHUB_RUN_NUMBER": "7", "GITHUB_ACTOR": "alice",
+		"GITHUB_SERVER_URL": "https://github.com", "GITHUB_API_URL": apiURL, "GITHUB_OUTPUT": outPath,
+		"INPUT_COMMAND": "auto", "INPUT_CONFIG-REPO": "acme/config", "INPUT_IMAGE": "ghcr.io/acme/app", "INPUT_TAG": tag,
+		"INPUT_APP-ID": fmt.Sprint(app.ID), "INPUT_PRIVATE-KEY": string(app.PrivateKeyPEM()),
+	}
+	var out bytes.Buffer
+	err = action.Run(ctx, action.Env{Getenv: func(k string) string { return env[k] }, Stdout: &out})
+	var shown []string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if !strings.HasPrefix(l, "::add-mask::") && l != "" {
+			shown = append(shown, l)
+		}
+	}
+	outputs, _ := os.ReadFile(outPath)
+	var kv []string
+	lines := strings.Split(string(outputs), "\n")
+	for i := 0; i+1 < len(lines); i++ {
+		if name, _, ok := strings.Cut(lines[i], "<<"); ok {
+			kv = append(kv, name+"="+lines[i+1])
+		}
+	}
+	shown = append(shown, "outputs: "+strings.Join(kv, " "))
+	return strings.Join(shown, "\n") + "\n", err
+}
+
+// prDiff renders a pull request's change from the simulator's Git data.
+func prDiff(sim *ghsim.Sim, pr ghsim.Issue) (string, error) {
+	var b strings.Builder
+	for _, path := range []string{"environments/staging/app-deployment.yaml", "environments/production/app-deployment.yaml"} {
+		before, err := sim.FileAt("acme/config", pr.PR.Base, path)
+		if err != nil {
+			return "", err
+		}
+		after, err := sim.FileAt("acme/config", pr.PR.HeadSHA, path)
+		if err != nil {
+			return "", err
+		}
+		if before != after {
+			b.WriteString(unified(path, before, after))
+		}
+	}
+	return b.String(), nil
+}

@@ -1,0 +1,84 @@
+package action
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
+)
+
+// TestActionYAMLMatchesTheCode keeps action.yml's inputs and outputs in step
+// with what the runner reads and writes.
+func TestActionYAMLMatchesTheCode(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Inputs  map[string]struct{ Description string } `yaml:"inputs"`
+		Outputs map[string]struct{ Description string } `yaml:"outputs"`
+		Runs    struct{ Using, Image string }           `yaml:"runs"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var inputs, outputs []string
+	for k, v := range doc.Inputs {
+		if strings.TrimSpace(v.Description) == "" {
+			t.Errorf("input %s has no description", k)
+		}
+		inputs = append(inputs, k)
+	}
+	for k, v := range doc.Outputs {
+		if strings.TrimSpace(v.Description) == "" {
+			t.Errorf("output %s has no description", k)
+		}
+		outputs = append(outputs, k)
+	}
+	sort.Strings(inputs)
+	sort.Strings(outputs)
+	wantIn := []string{"app", "app-id", "command", "config-repo", "digest", "dry-run", "env", "github-token", "image", "policy-file", "private-key", "tag", "tag-strategy"}
+	wantOut := []string{"changed", "env", "image", "pr-number", "pr-url", "tag"}
+	if diff := cmp.Diff(wantIn, inputs); diff != "" {
+		t.Errorf("inputs (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantOut, outputs); diff != "" {
+		t.Errorf("outputs (-want +got):\n%s", diff)
+	}
+	if doc.Runs.Using != "docker" || doc.Runs.Image != "Dockerfile" {
+		t.Errorf("runs = %+v", doc.Runs)
+	}
+}
+
+func TestCommandFor(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		command, event, want string
+		code                 int
+	}{
+		{"auto", "push", "bump", 0}, {"auto", "create", "bump", 0}, {"tag", "push", "tag", 0},
+		{"auto", "workflow_dispatch", "", ExitInput}, {"auto", "", "", ExitInput}, {"deploy", "push", "", ExitInput},
+	} {
+		got, err := commandFor(Inputs{Command: tc.command}, tc.event)
+		if got != tc.want || ExitCode(err) != tc.code {
+			t.Errorf("%s/%s = %q, %v", tc.command, tc.event, got, err)
+		}
+	}
+}
+
+func TestAnnotationsCarryFileAndLine(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	env := map[string]string{"GITHUB_EVENT_NAME": "push", "INPUT_DRY-RUN": "sometimes"}
+	err := Run(context.Background(), Env{Getenv: func(k string) string { return env[k] }, Stdout: &out})
+	if ExitCode(err) != ExitInput || !strings.Contains(out.String(), `::error title=Baton::dry-run "sometimes": want true or false`) {
+		t.Errorf("err %v, out:\n%s", err, out.String())
+	}
+}
