@@ -202,6 +202,7 @@ func pr(p *github.PullRequest) *githost.PR {
 		Head: p.GetHead().GetRef(), HeadSHA: p.GetHead().GetSHA(), Base: p.GetBase().GetRef(),
 		State: p.GetState(), Merged: p.GetMerged(), MergedBy: p.GetMergedBy().GetLogin(),
 		MergeSHA: p.GetMergeCommitSHA(), Mergeable: p.Mergeable, Author: p.GetUser().GetLogin(),
+		MergeableState: p.GetMergeableState(),
 	}
 	if p.MergedAt != nil {
 		out.MergedAt = p.MergedAt.Time

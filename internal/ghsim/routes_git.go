@@ -65,6 +65,7 @@ func (s *Sim) routes() {
 	s.route("POST "+repo+"/issues/comments/{id}/reactions", s.createReaction)
 	s.route("GET "+repo+"/issues/comments/{id}/reactions", s.listReactions)
 	s.route("POST "+repo+"/issues/{number}/labels", s.addLabels)
+	s.route("DELETE "+repo+"/issues/{number}/labels/{name}", s.removeLabel)
 
 	s.route("GET "+repo+"/collaborators/{user}/permission", s.getPermission)
 	s.route("GET /orgs/{org}/teams/{slug}/memberships/{user}", s.getTeamMembership)

@@ -279,6 +279,34 @@ func (s *Sim) addLabels(c *call) {
 	c.json(http.StatusOK, s.labelsJSON(r, is.Labels))
 }
 
+func (s *Sim) removeLabel(c *call) {
+	r, ok := c.repo()
+	if !ok || !c.canWrite(r, "issues") {
+		return
+	}
+	is, ok := c.issueOf(r, false)
+	if !ok {
+		return
+	}
+	name := c.pathValue("name")
+	kept := is.Labels[:0:0]
+	found := false
+	for _, l := range is.Labels {
+		if strings.EqualFold(l, name) {
+			found = true
+			continue
+		}
+		kept = append(kept, l)
+	}
+	if !found {
+		c.fail(http.StatusNotFound, "Label does not exist")
+		return
+	}
+	is.Labels = kept
+	is.UpdatedAt = s.now()
+	c.json(http.StatusOK, s.labelsJSON(r, is.Labels))
+}
+
 func (s *Sim) listIssueLabels(c *call) {
 	r, ok := c.repo()
 	if !ok {

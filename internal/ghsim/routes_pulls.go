@@ -174,13 +174,15 @@ func (s *Sim) prChanges(r *Repo, pr *PullRequest) ([]fileChange, []*object.Commi
 	return diffTrees(a, b), commits, err
 }
 
+// checksFailing reports what GitHub shows as "unstable": a commit status
+// or check run that failed or is still pending.
 func (s *Sim) checksFailing(r *Repo, sha string) bool {
-	state, _ := s.combined(r, sha)
-	if state == "failure" || state == "error" {
+	state, list := s.combined(r, sha)
+	if len(list) > 0 && state != "success" {
 		return true
 	}
 	for _, cr := range r.checkRuns[sha] {
-		if cr.Status == "completed" && (cr.Conclusion == "failure" || cr.Conclusion == "timed_out" || cr.Conclusion == "cancelled" || cr.Conclusion == "action_required") {
+		if cr.Status != "completed" || cr.Conclusion == "failure" || cr.Conclusion == "timed_out" || cr.Conclusion == "cancelled" || cr.Conclusion == "action_required" {
 			return true
 		}
 	}

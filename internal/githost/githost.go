@@ -88,8 +88,11 @@ type PR struct {
 	MergedBy  string
 	MergeSHA  string
 	Mergeable *bool
-	Labels    []string
-	Author    string
+	// MergeableState is GitHub's mergeable_state: clean, unstable,
+	// blocked, behind, dirty, draft, has_hooks or unknown.
+	MergeableState string
+	Labels         []string
+	Author         string
 }
 
 // NewPR is a pull request to open.
@@ -112,4 +115,71 @@ type Comparison struct {
 	Commits []SourceCommit
 	URL     string
 	Total   int
+}
+
+// Comment is an issue or pull request comment.
+type Comment struct {
+	ID        int64
+	Author    string
+	AuthorBot bool
+	Body      string
+	CreatedAt time.Time
+}
+
+// Review is a pull request review.
+type Review struct {
+	ID       int64
+	Author   string
+	State    string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED
+	CommitID string
+}
+
+// ChangedFile is one file of a comparison.
+type ChangedFile struct {
+	Path   string
+	Status string // added, modified, removed, renamed
+	Patch  string // hunks, or "" when GitHub omits them
+}
+
+// CommitInfo is a commit as the commits and compare APIs show it.
+type CommitInfo struct {
+	SHA       string
+	Tree      string
+	Message   string
+	Author    string // GitHub login, "" when unknown
+	Verified  bool
+	Committed time.Time
+}
+
+// Diff is a comparison of two commits of one repository.
+type Diff struct {
+	Status    string // ahead, behind, identical, diverged
+	MergeBase CommitInfo
+	Commits   []CommitInfo // oldest first
+	Files     []ChangedFile
+}
+
+// CheckState is the state of a commit's checks.
+type CheckState struct {
+	// Pending and Failing list the checks (statuses by context, check runs
+	// by name) that are not done, or done but not successful.
+	Pending, Failing []string
+	// Passed lists the successful ones.
+	Passed []string
+}
+
+// Release is a GitHub release.
+type Release struct {
+	ID      int64
+	Tag     string
+	URL     string
+	Name    string
+	Target  string
+	Created time.Time
+}
+
+// NewRelease is a release to create.
+type NewRelease struct {
+	Tag, Target, Name, Body string
+	Latest                  bool
 }

@@ -1,0 +1,406 @@
+package promotion_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/baton-dev/baton/internal/forge"
+	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/githost"
+	"github.com/baton-dev/baton/internal/promotion"
+)
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+const reviewPolicy = `apps:
+  web:
+    image: ghcr.io/acme/web
+environments:
+  staging:
+    branches: [develop]
+    merge: auto
+  production:
+    branches: [main]
+    approvals: 1
+    approvers: ["@acme/sre", "carol"]
+    self-approval: false
+`
+
+// stage is a config repo with one open production promotion by "baton"
+// (a token user standing in for Baton's identity), built by alice.
+type stage struct {
+	sim   *ghsim.Sim
+	gh    *forge.Client
+	clock *clock
+	url   string
+	pr    int
+}
+
+func newStage(t *testing.T, policyText string) *stage {
+	t.Helper()
+	clk := &clock{now: time.Date(2026, 11, 26, 5, 38, 58, 0, time.UTC)}
+	sim := ghsim.New(ghsim.Options{Now: clk.Now, MergeableDelay: -1})
+	srv := sim.Serve()
+	t.Cleanup(srv.Close)
+	files := map[string]string{
+		"environments/staging/web-deployment.yaml":    stagingYAML,
+		"environments/production/web-deployment.yaml": strings.ReplaceAll(stagingYAML, "1.4.0", "1.3.0"),
+	}
+	if policyText != "" {
+		files[".baton.yaml"] = policyText
+	}
+	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: files}); err != nil {
+		t.Fatal(err)
+	}
+	for login, role := range map[string]string{"baton": "write", "bob": "write", "carol": "write", "dave": "read", "erin": "write", "alice": "write"} {
+		if err := sim.SetPermission("acme/config", login, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sim.AddTeam("acme", "sre", "bob", "alice")
+	gh, err := forge.New(context.Background(), forge.Options{Token: sim.Token("baton"), APIURL: srv.URL, Sleep: func(context.Context, time.Duration) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &stage{sim: sim, gh: gh, clock: clk, url: srv.URL}
+	r := req(t, "ghcr.io/acme/web:1.5.0")
+	r.Ref = "refs/heads/main"
+	r.SourceRepo, r.SourceSHA = "", ""
+	res, err := promotion.Bump(context.Background(), gh, r)
+	if err != nil || res.Outcome != promotion.Created {
+		t.Fatalf("bump: %+v, %v", res, err)
+	}
+	st.pr = res.PR.Number
+	clk.Advance(time.Minute)
+	return st
+}
+
+func (s *stage) comment(t *testing.T, user, body string) promotion.CommentEvent {
+	t.Helper()
+	s.clock.Advance(time.Second)
+	id, err := s.sim.AddComment("acme/config", s.pr, user, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return promotion.CommentEvent{Repo: "acme/config", Number: s.pr, IsPR: true, CommentID: id, Author: user, AuthorType: "User", Body: body, Action: "created", CreatedAt: s.clock.Now()}
+}
+
+func (s *stage) handle(t *testing.T, ev promotion.CommentEvent) *promotion.Result {
+	t.Helper()
+	res, err := promotion.HandleComment(context.Background(), s.gh, ev)
+	if err != nil {
+		t.Fatalf("HandleComment: %v", err)
+	}
+	return res
+}
+
+func (s *stage) merged(t *testing.T) bool {
+	t.Helper()
+	return s.sim.PullRequests("acme/config")[0].PR.Merged
+}
+
+func TestApproveMergeRelease(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	ev := s.comment(t, "bob", "/approve\nlooks good")
+	s.sim.ResetLog()
+	res := s.handle(t, ev)
+	n := len(s.sim.Requests())
+	t.Logf("approve → merge → release: %d requests", n)
+	if n > 12 {
+		t.Errorf("approve → merge → release took %d requests (budget 12):", n)
+		for _, q := range s.sim.Requests() {
+			t.Logf("  %s %s %d", q.Method, q.Path, q.Status)
+		}
+	}
+	if !res.Merged || res.Release == nil {
+		t.Fatalf("result %+v", res)
+	}
+	if res.Release.Tag != "v20261126053959" {
+		t.Errorf("tag %s", res.Release.Tag)
+	}
+	if !strings.Contains(res.Reply, "Approval by @bob counted. Merged as") {
+		t.Errorf("reply %q", res.Reply)
+	}
+	comments := s.sim.Comments("acme/config", s.pr)
+	last := comments[len(comments)-1]
+	if last.User.Login != "baton" || last.Body != res.Reply {
+		t.Errorf("reply comment %+v", last)
+	}
+	if len(comments[len(comments)-2].Reactions) != 1 || comments[len(comments)-2].Reactions[0].Content != "eyes" {
+		t.Errorf("no 👀 on the command: %+v", comments[len(comments)-2])
+	}
+	// The merge commit carries the trailers and the approver.
+	msgs, _ := s.sim.Log("acme/config", "main")
+	if !strings.Contains(msgs[0].Message, "Baton-Approved-By: bob\n") || !strings.Contains(msgs[0].Message, "Baton-Image: ghcr.io/acme/web:1.5.0\n") {
+		t.Errorf("merge commit:\n%s", msgs[0].Message)
+	}
+	got, _ := s.sim.FileAt("acme/config", "main", "environments/production/web-deployment.yaml")
+	if !strings.Contains(got, "ghcr.io/acme/web:1.5.0") {
+		t.Error("main does not run 1.5.0")
+	}
+	if s.sim.Ref("acme/config", "refs/tags/v20261126053959") == "" {
+		t.Error("no tag")
+	}
+	rels := s.sim.Releases("acme/config")
+	if len(rels) != 1 || !rels[0].Latest || !strings.Contains(rels[0].Body, "| Approved by | @bob |") {
+		t.Errorf("releases %+v", rels)
+	}
+
+	// The pull_request closed event arrives too (App-token merges start
+	// workflows): the same release, not a second one.
+	pr := s.sim.PullRequests("acme/config")[0]
+	ghpr, err := s.gh.PR(context.Background(), "acme/config", pr.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := promotion.HandleClosed(context.Background(), s.gh, promotion.ClosedEvent{Repo: "acme/config", PR: ghpr, Action: "closed"})
+	if err != nil || again.Release.Tag != res.Release.Tag {
+		t.Fatalf("closed path: %+v, %v", again, err)
+	}
+	if rels := s.sim.Releases("acme/config"); len(rels) != 1 {
+		t.Errorf("%d releases", len(rels))
+	}
+}
+
+func TestApprovalRefusals(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, user, body, author, action, wantReply, wantIgnored string
+	}{
+		{name: "read-only user outside approvers", user: "dave", body: "/approve", wantReply: "@dave your approval does not count: environment production takes approvals from @acme/sre, carol only."},
+		{name: "writer outside the team", user: "erin", body: "/approve", wantReply: "@erin your approval does not count: environment production takes approvals from @acme/sre, carol only."},
+		{name: "the promotion's own actor", user: "alice", body: "/approve", wantReply: "Approval by @alice counted. Approvals: 0 of 1. @alice triggered this promotion, and environment production does not take self-approval."},
+		{name: "bot", user: "renovate[bot]", body: "/approve", author: "Bot", wantIgnored: "comment by a bot"},
+		{name: "edited comment", user: "bob", body: "/approve", action: "edited", wantIgnored: "comment edited, not created"},
+		{name: "not on the first line", user: "bob", body: "please\n/approve", wantIgnored: "no command on the comment's first line"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStage(t, reviewPolicy)
+			ev := s.comment(t, tt.user, tt.body)
+			if tt.author != "" {
+				ev.AuthorType = tt.author
+			}
+			if tt.action != "" {
+				ev.Action = tt.action
+			}
+			res := s.handle(t, ev)
+			if !strings.HasPrefix(res.Ignored, tt.wantIgnored) || (tt.wantIgnored == "") != (res.Ignored == "") || !strings.Contains(res.Reply, tt.wantReply) {
+				t.Errorf("result: ignored %q reply %q", res.Ignored, res.Reply)
+			}
+			if s.merged(t) {
+				t.Error("merged")
+			}
+		})
+	}
+}
+
+func TestTwoApprovalsAndSupersede(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, strings.Replace(reviewPolicy, "approvals: 1", "approvals: 2", 1))
+	res := s.handle(t, s.comment(t, "bob", "/approve"))
+	if res.Merged || !strings.Contains(res.Reply, "Approvals: 1 of 2 (@bob)") {
+		t.Fatalf("first approval: %+v", res)
+	}
+	// A newer build supersedes the PR: bob's approval no longer counts.
+	s.clock.Advance(time.Minute)
+	r := req(t, "ghcr.io/acme/web:1.5.1")
+	r.Ref = "refs/heads/main"
+	if out, err := promotion.Bump(context.Background(), s.gh, r); err != nil || out.Outcome != promotion.Updated {
+		t.Fatalf("supersede: %+v, %v", out, err)
+	}
+	s.clock.Advance(time.Minute)
+	res = s.handle(t, s.comment(t, "carol", "/approve"))
+	if res.Merged || !strings.Contains(res.Reply, "Approvals: 1 of 2 (@carol)") {
+		t.Fatalf("after supersede: %+v", res)
+	}
+	res = s.handle(t, s.comment(t, "bob", "/approve"))
+	if !res.Merged || !strings.Contains(res.Release.Name, "1.5.1") {
+		t.Fatalf("second approval: %+v", res)
+	}
+	msgs, _ := s.sim.Log("acme/config", "main")
+	if !strings.Contains(msgs[0].Message, "Baton-Approved-By: bob, carol\n") {
+		t.Errorf("merge commit:\n%s", msgs[0].Message)
+	}
+}
+
+func TestHoldUnhold(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	res := s.handle(t, s.comment(t, "erin", "/hold"))
+	if !strings.Contains(res.Reply, "Held by @erin") {
+		t.Fatalf("hold: %+v", res)
+	}
+	res = s.handle(t, s.comment(t, "bob", "/approve"))
+	if res.Merged || !strings.Contains(res.Reply, "Not merging: held") {
+		t.Fatalf("approve while held: %+v", res)
+	}
+	res = s.handle(t, s.comment(t, "dave", "/unhold"))
+	if !strings.Contains(res.Reply, "`/unhold` refused: it needs write access to acme/config, and @dave has read") {
+		t.Fatalf("unhold by reader: %+v", res)
+	}
+	res = s.handle(t, s.comment(t, "erin", "/unhold"))
+	if !res.Merged || !strings.Contains(res.Reply, "Released by @erin.") {
+		t.Fatalf("unhold: %+v", res)
+	}
+}
+
+func TestTamperedBranchIsRefused(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	evil := "evil: true\n"
+	if _, err := s.sim.Push("acme/config", "baton/production/web", "mallory", map[string]*string{"shared/extra.yaml": &evil}, "sneak in"); err != nil {
+		t.Fatal(err)
+	}
+	res := s.handle(t, s.comment(t, "bob", "/approve"))
+	if res.Merged || !strings.Contains(res.Reply, "Not merging: the branch has 2 commits; Baton makes exactly one (someone pushed to baton/production/web)") {
+		t.Fatalf("tampered: %+v", res)
+	}
+}
+
+func TestTamperedContentIsRefused(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	// Someone rewrites the branch with a commit of their own that changes
+	// another value in the declared file.
+	head := s.sim.Ref("acme/config", "refs/heads/main")
+	_ = head
+	bad := strings.ReplaceAll(strings.ReplaceAll(stagingYAML, "1.4.0", "1.5.0"), "name: web\n", "name: pwned\n")
+	if _, err := s.sim.Push("acme/config", "tmp", "mallory", map[string]*string{"environments/production/web-deployment.yaml": &bad}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	gh := s.gh
+	if err := gh.UpdateRef(context.Background(), "acme/config", "heads/baton/production/web", s.sim.Ref("acme/config", "refs/heads/tmp"), true); err != nil {
+		t.Fatal(err)
+	}
+	res := s.handle(t, s.comment(t, "bob", "/approve"))
+	if res.Merged || !strings.Contains(res.Reply, "was made by @mallory, not by Baton") {
+		t.Fatalf("tampered content: %+v", res)
+	}
+}
+
+func TestFailingCheckWaitsThenAutoMerges(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	// A staging promotion: merge: auto.
+	r := req(t, "ghcr.io/acme/web:1.5.0")
+	r.SourceRepo, r.SourceSHA = "", ""
+	out, err := promotion.Bump(context.Background(), s.gh, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.sim.SetCheckRun("acme/config", out.PR.HeadSHA, "kubeconform", "completed", "failure"); err != nil {
+		t.Fatal(err)
+	}
+	results, err := promotion.HandleChecks(context.Background(), s.gh, promotion.MergeEvent{Repo: "acme/config", SHA: out.PR.HeadSHA})
+	if err != nil || len(results) != 1 || results[0].Merged || results[0].Waiting != "checks" || !strings.Contains(results[0].Reply, "check kubeconform failed") {
+		t.Fatalf("failing check: %+v, %v", results, err)
+	}
+	if err := s.sim.SetCheckRun("acme/config", out.PR.HeadSHA, "kubeconform", "completed", "success"); err != nil {
+		t.Fatal(err)
+	}
+	results, err = promotion.HandleChecks(context.Background(), s.gh, promotion.MergeEvent{Repo: "acme/config", SHA: out.PR.HeadSHA})
+	if err != nil || len(results) != 1 || !results[0].Merged {
+		t.Fatalf("green check: %+v, %v", results, err)
+	}
+	if rels := s.sim.Releases("acme/config"); len(rels) != 1 || rels[0].Latest {
+		t.Errorf("staging release must not be latest: %+v", rels)
+	}
+}
+
+func TestMergeConflict409(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	s.sim.Inject(ghsim.Fault{Method: "PUT", Route: "/repos/{owner}/{repo}/pulls/{number}/merge", Kind: ghsim.FaultStatus, Status: 409, Times: 1})
+	res := s.handle(t, s.comment(t, "bob", "/approve"))
+	if res.Merged || !strings.Contains(res.Reply, "Not merged: the branch changed while Baton was merging") {
+		t.Fatalf("409: %+v", res)
+	}
+	if s.merged(t) {
+		t.Error("merged blind")
+	}
+}
+
+func TestNativeReviews(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	pr := s.sim.PullRequests("acme/config")[0]
+	res, err := promotion.HandleReview(context.Background(), s.gh, promotion.ReviewEvent{Repo: "acme/config", Number: s.pr, Author: "carol", State: "changes_requested", CommitID: pr.PR.HeadSHA, Action: "submitted"})
+	if err != nil || !strings.Contains(res.Reply, "requested changes") {
+		t.Fatalf("changes requested: %+v, %v", res, err)
+	}
+	res = s.handle(t, s.comment(t, "bob", "/approve"))
+	if res.Merged || !strings.Contains(res.Reply, "changes were requested") {
+		t.Fatalf("approve after changes requested: %+v", res)
+	}
+	res, err = promotion.HandleReview(context.Background(), s.gh, promotion.ReviewEvent{Repo: "acme/config", Number: s.pr, Author: "carol", State: "approved", CommitID: "0000000000000000000000000000000000000000", Action: "submitted"})
+	if err != nil || res.Merged || !strings.Contains(res.Reply, "not of the current head") {
+		t.Fatalf("stale review: %+v, %v", res, err)
+	}
+	res, err = promotion.HandleReview(context.Background(), s.gh, promotion.ReviewEvent{Repo: "acme/config", Number: s.pr, Author: "carol", State: "approved", CommitID: pr.PR.HeadSHA, Action: "submitted"})
+	if err != nil || !res.Merged {
+		t.Fatalf("approving review: %+v, %v", res, err)
+	}
+}
+
+func TestHumanMergeReleasedOnceAndTagCollision(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	// Someone already used the tag name the merge time will produce, on
+	// another commit.
+	main := s.sim.Ref("acme/config", "refs/heads/main")
+	name := "v" + s.clock.Now().Format("20060102150405")
+	if err := s.gh.CreateRef(context.Background(), "acme/config", "refs/tags/"+name, main); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.sim.Merge("acme/config", s.pr, "carol", "squash"); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := s.gh.PR(context.Background(), "acme/config", s.pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tags []string
+	for range 2 { // the closed event twice: a re-run, or both paths
+		res, err := promotion.HandleClosed(context.Background(), s.gh, promotion.ClosedEvent{Repo: "acme/config", PR: pr, Action: "closed"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags = append(tags, res.Release.Tag)
+	}
+	if tags[0] != name+"-pr1" || tags[1] != tags[0] {
+		t.Errorf("tags %v", tags)
+	}
+	rels := s.sim.Releases("acme/config")
+	if len(rels) != 1 || !strings.Contains(rels[0].Body, "| Merged by | @carol |") || !strings.Contains(rels[0].Body, "merged without a Baton approval record") {
+		t.Errorf("releases %+v", rels)
+	}
+	// Closing without merge and other PRs are ignored.
+	other := *pr
+	other.Head = "feature"
+	res, _ := promotion.HandleClosed(context.Background(), s.gh, promotion.ClosedEvent{Repo: "acme/config", PR: &other, Action: "closed"})
+	if res.Ignored == "" {
+		t.Error("non-Baton PR released")
+	}
+	var _ githost.PR
+}
