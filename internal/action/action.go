@@ -94,20 +94,26 @@ func ExitCode(err error) int {
 func commandFor(in Inputs, event string) (string, error) {
 	if in.Command != "auto" {
 		switch in.Command {
-		case "bump", "tag":
+		case "bump", "tag", "approve", "release", "merge":
 			return in.Command, nil
 		}
-		return "", &command.InputError{Err: fmt.Errorf("command %q is not available (bump, tag, or auto)", in.Command)}
+		return "", &command.InputError{Err: fmt.Errorf("command %q is not available (auto, bump, tag, approve, release or merge)", in.Command)}
 	}
 	switch event {
 	case "push", "create", "release", "registry_package":
 		return "bump", nil
+	case "issue_comment", "pull_request_review":
+		return "approve", nil
+	case "pull_request", "pull_request_target":
+		return "release", nil
+	case "check_suite", "check_run", "status":
+		return "merge", nil
 	case "workflow_dispatch", "schedule":
-		return "", &command.InputError{Err: fmt.Errorf("event %s: set the command input (bump or tag) for this workflow", event)}
+		return "", &command.InputError{Err: fmt.Errorf("event %s: set the command input (bump, tag, merge) for this workflow", event)}
 	case "":
 		return "", &command.InputError{Err: errors.New("GITHUB_EVENT_NAME is not set: baton run is meant to run inside GitHub Actions (use baton bump on the command line)")}
 	default:
-		return "", &command.InputError{Err: fmt.Errorf("event %s has no command: this version of Baton handles push and create (bump); set the command input", event)}
+		return "", &command.InputError{Err: fmt.Errorf("event %s has no command: set the command input", event)}
 	}
 }
 
@@ -155,6 +161,8 @@ func run(ctx context.Context, a *githubactions.Action, env Env) error {
 		out.set("image", res.Image)
 		a.Infof("%s", "tag: "+res.Tag)
 		return nil
+	case "approve", "release", "merge":
+		return review(ctx, a, env, in, cmd, out, addMask)
 	default:
 		res, err := command.Bump(ctx, command.BumpOptions{
 			ConfigRepo: in.ConfigRepo, App: in.App, Image: in.Image, Tag: in.Tag, TagStrategy: in.TagStrategy,
@@ -214,6 +222,17 @@ func reportBump(a *githubactions.Action, out *outputs, res *command.BumpOutcome)
 	}
 	out.set("pr-number", prNumber)
 	out.set("pr-url", prURL)
+	if m := res.Merge; m != nil {
+		switch {
+		case m.Release != nil:
+			out.set("merged", "true")
+			out.set("release-tag", m.Release.Tag)
+			out.set("release-url", m.Release.URL)
+			a.Noticef("%s", fmt.Sprintf("merged and released %s (%s)", m.Release.Tag, m.Release.URL))
+		case m.Waiting != "":
+			a.Noticef("%s", "not merged yet: waiting for "+m.Waiting)
+		}
+	}
 
 	switch res.Outcome {
 	case promotion.Created, promotion.Updated:

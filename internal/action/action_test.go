@@ -45,7 +45,7 @@ func TestActionYAMLMatchesTheCode(t *testing.T) {
 	sort.Strings(inputs)
 	sort.Strings(outputs)
 	wantIn := []string{"app", "app-id", "command", "config-repo", "digest", "dry-run", "env", "github-token", "image", "policy-file", "private-key", "tag", "tag-strategy"}
-	wantOut := []string{"changed", "env", "image", "pr-number", "pr-url", "tag"}
+	wantOut := []string{"changed", "env", "image", "merged", "pr-number", "pr-url", "release-tag", "release-url", "tag"}
 	if diff := cmp.Diff(wantIn, inputs); diff != "" {
 		t.Errorf("inputs (-want +got):\n%s", diff)
 	}
@@ -64,6 +64,8 @@ func TestCommandFor(t *testing.T) {
 		code                 int
 	}{
 		{"auto", "push", "bump", 0}, {"auto", "create", "bump", 0}, {"tag", "push", "tag", 0},
+		{"auto", "issue_comment", "approve", 0}, {"auto", "pull_request_review", "approve", 0}, {"auto", "pull_request", "release", 0},
+		{"auto", "check_suite", "merge", 0}, {"auto", "status", "merge", 0},
 		{"auto", "workflow_dispatch", "", ExitInput}, {"auto", "", "", ExitInput}, {"deploy", "push", "", ExitInput},
 	} {
 		got, err := commandFor(Inputs{Command: tc.command}, tc.event)

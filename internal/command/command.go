@@ -16,6 +16,7 @@ import (
 
 	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/image"
+	"github.com/baton-dev/baton/internal/policy"
 	"github.com/baton-dev/baton/internal/promotion"
 )
 
@@ -162,6 +163,9 @@ type BumpOutcome struct {
 	*promotion.BumpResult
 	Image image.Ref
 	Tag   string
+	// Merge is the merge attempt right after the bump of a merge: auto
+	// environment (nil when none was made).
+	Merge *promotion.Result
 }
 
 // Bump resolves the image, then opens or updates the promotion PR.
@@ -221,7 +225,19 @@ func Bump(ctx context.Context, opts BumpOptions) (*BumpOutcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &BumpOutcome{BumpResult: res, Image: want, Tag: tag}, nil
+	out := &BumpOutcome{BumpResult: res, Image: want, Tag: tag}
+	if res.Changed() && res.Merge == policy.MergeAuto {
+		// merge: auto environments merge right after the bump when nothing
+		// is pending; otherwise check events merge them later.
+		results, err := promotion.HandleChecks(ctx, gh, promotion.MergeEvent{Repo: opts.ConfigRepo, Number: res.PR.Number})
+		if err != nil {
+			return out, fmt.Errorf("pull request #%d was opened, but the merge attempt failed: %w", res.PR.Number, err)
+		}
+		if len(results) == 1 {
+			out.Merge = results[0]
+		}
+	}
+	return out, nil
 }
 
 // IsConfigError reports whether err is a problem in the config repository

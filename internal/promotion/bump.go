@@ -85,6 +85,8 @@ type BumpResult struct {
 	PR      *githost.PR
 	Branch  string
 	Diff    string // unified diff of the change (dry run and summary)
+	// Merge is the environment's merge mode (auto or approval).
+	Merge string
 }
 
 // Changed reports whether the bump changed anything on GitHub.
@@ -158,6 +160,7 @@ func Bump(ctx context.Context, gh GitHub, req BumpRequest) (*BumpResult, error) 
 		}
 	}
 	res.Env = env.Name
+	res.Merge = env.Merge
 	res.Branch = BranchName(env.Name, app.Name)
 	if req.Image.Tag != "" {
 		if ok, why := env.Allows(req.Image.Tag); !ok {

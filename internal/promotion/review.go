@@ -105,7 +105,7 @@ func hasLabel(pr *githost.PR, label string) bool {
 	return false
 }
 
-// Outcome of a command or merge attempt.
+// Result is the outcome of a command or merge attempt.
 type Result struct {
 	// Reply is the comment Baton posts (or posted) on the pull request.
 	Reply string
@@ -282,7 +282,7 @@ type ReviewEvent struct {
 	Submitted time.Time
 }
 
-// HandleReview counts a native review: an authorised APPROVED review of the
+// HandleReview counts a native review: an authorized APPROVED review of the
 // current head counts like /approve; CHANGES_REQUESTED blocks the merge
 // until the same reviewer approves.
 func HandleReview(ctx context.Context, gh ReviewGitHub, ev ReviewEvent) (*Result, error) {
@@ -548,7 +548,7 @@ func listed(users []string) string {
 	return " (" + "@" + strings.Join(users, ", @") + ")"
 }
 
-// countApprovals counts distinct authorised approvers of the current
+// countApprovals counts distinct authorized approvers of the current
 // content: the triggering approval, then (only when more are needed)
 // /approve comments made after the content's last change and approving
 // reviews of the head. The promotion's own actor does not count unless
