@@ -1,13 +1,16 @@
 // Command demo runs Baton's main job end to end on the built-in GitHub
 // simulator: no credentials, no network. It seeds a config repository in
 // the seed layout, runs the Action for a push to develop and a push to
-// main, and shows the two pull requests, their diffs and the config
-// repository's history. `make demo` runs it.
+// main, shows the two pull requests and their diffs, approves one by
+// comment (refused for an outsider, accepted for a writer), which merges
+// and releases it, and shows the config repository's tags, releases and
+// history. `make demo` runs it.
 package main
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -96,6 +99,43 @@ func run(ctx context.Context, w io.Writer, seedDir string) error {
 		fmt.Fprint(w, indent(diff))
 	}
 
+	// The config repo's workflow runs Baton on issue_comment events.
+	for login, role := range map[string]string{"bob": "write", "mallory": "read"} {
+		if err := sim.SetPermission("acme/config", login, role); err != nil {
+			return err
+		}
+	}
+	time.Sleep(1100 * time.Millisecond) // approvals count only after the content they approve (1 s resolution)
+	for _, c := range []struct{ user, note string }{
+		{"mallory", "mallory (read access) comments /approve on #2"},
+		{"bob", "bob (write access) comments /approve on #2"},
+	} {
+		step(w, "%s; the config repo's workflow runs Baton (event issue_comment)", c.note)
+		id, err := sim.AddComment("acme/config", 2, c.user, "/approve")
+		if err != nil {
+			return err
+		}
+		out, err := runEvent(ctx, srv.URL, app, "issue_comment", map[string]any{
+			"action": "created", "repository": map[string]any{"full_name": "acme/config"},
+			"issue":   map[string]any{"number": 2, "pull_request": map[string]any{"url": srv.URL + "/repos/acme/config/pulls/2"}},
+			"comment": map[string]any{"id": id, "body": "/approve", "created_at": time.Now().UTC().Format(time.RFC3339), "user": map[string]any{"login": c.user, "type": "User"}},
+		})
+		fmt.Fprint(w, indent(out))
+		if err != nil {
+			return err
+		}
+		comments := sim.Comments("acme/config", 2)
+		fmt.Fprintf(w, "  Baton replied: %s\n", comments[len(comments)-1].Body)
+	}
+
+	step(w, "git tag and releases of acme/config")
+	for _, t := range sim.Refs("acme/config", "refs/tags/") {
+		fmt.Fprintf(w, "  %s\n", strings.TrimPrefix(t, "refs/tags/"))
+	}
+	for _, r := range sim.Releases("acme/config") {
+		fmt.Fprintf(w, "  release %q (latest: %v)\n%s", r.Name, r.Latest, indent(indent(r.Body)))
+	}
+
 	step(w, "git log --all of acme/config")
 	log, err := sim.Log("acme/config")
 	if err != nil {
@@ -126,6 +166,54 @@ func indent(s string) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
+// runEvent runs the Action in-process for a config-repository event.
+func runEvent(ctx context.Context, apiURL string, app *ghsim.App, event string, payload map[string]any) (string, error) {
+	dir, err := os.MkdirTemp("", "baton-demo-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir) //nolint:errcheck // temporary
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return "", err
+	}
+	eventPath, outPath := filepath.Join(dir, "event.json"), filepath.Join(dir, "output")
+	if err := os.WriteFile(eventPath, b, 0o600); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(outPath, nil, 0o600); err != nil {
+		return "", err
+	}
+	env := map[string]string{
+		"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": event, "GITHUB_EVENT_PATH": eventPath, "GITHUB_REPOSITORY": "acme/config",
+		"GITHUB_API_URL": apiURL, "GITHUB_OUTPUT": outPath,
+		"INPUT_APP-ID": fmt.Sprint(app.ID), "INPUT_PRIVATE-KEY": string(app.PrivateKeyPEM()),
+	}
+	var out bytes.Buffer
+	err = action.Run(ctx, action.Env{Getenv: func(k string) string { return env[k] }, Stdout: &out})
+	return visible(out.String(), outPath), err
+}
+
+// visible drops the mask commands and appends the step outputs.
+func visible(log, outPath string) string {
+	var shown []string
+	for _, l := range strings.Split(log, "\n") {
+		if !strings.HasPrefix(l, "::add-mask::") && l != "" {
+			shown = append(shown, l)
+		}
+	}
+	outputs, _ := os.ReadFile(outPath)
+	var kv []string
+	lines := strings.Split(string(outputs), "\n")
+	for i := 0; i+1 < len(lines); i++ {
+		if name, _, ok := strings.Cut(lines[i], "<<"); ok {
+			kv = append(kv, name+"="+lines[i+1])
+		}
+	}
+	shown = append(shown, "outputs: "+strings.Join(kv, " "))
+	return strings.Join(shown, "\n") + "\n"
+}
+
 // runAction runs the Action in-process with the environment the runner
 // gives a container action, and returns what it printed.
 func runAction(ctx context.Context, apiURL string, app *ghsim.App, ref, sha, tag string) (string, error) {
@@ -147,22 +235,7 @@ func runAction(ctx context.Context, apiURL string, app *ghsim.App, ref, sha, tag
 	}
 	var out bytes.Buffer
 	err = action.Run(ctx, action.Env{Getenv: func(k string) string { return env[k] }, Stdout: &out})
-	var shown []string
-	for _, l := range strings.Split(out.String(), "\n") {
-		if !strings.HasPrefix(l, "::add-mask::") && l != "" {
-			shown = append(shown, l)
-		}
-	}
-	outputs, _ := os.ReadFile(outPath)
-	var kv []string
-	lines := strings.Split(string(outputs), "\n")
-	for i := 0; i+1 < len(lines); i++ {
-		if name, _, ok := strings.Cut(lines[i], "<<"); ok {
-			kv = append(kv, name+"="+lines[i+1])
-		}
-	}
-	shown = append(shown, "outputs: "+strings.Join(kv, " "))
-	return strings.Join(shown, "\n") + "\n", err
+	return visible(out.String(), outPath), err
 }
 
 // prDiff renders a pull request's change from the simulator's Git data.

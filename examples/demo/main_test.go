@@ -20,6 +20,11 @@ func TestDemoRunsTheMainJob(t *testing.T) {
 		"+          image: ghcr.io/acme/app:1.4.2",
 		"Baton-Image: ghcr.io/acme/app:1.5.0",
 		"(baton/staging/app)",
+		"Baton replied: @mallory your approval does not count: it needs write access to acme/config, and @mallory has read.",
+		"Baton replied: Approval by @bob counted. Merged as",
+		"release \"app 1.4.2 → production\" (latest: true)",
+		"Baton-Approved-By: bob",
+		"(main, tags/v2",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q", want)
