@@ -55,6 +55,9 @@ type Promotion struct {
 	Record Trailers
 	Head   githost.CommitInfo
 	diff   *githost.Diff
+	// base holds the declared files at the merge base, as verify read them.
+	base map[string][]byte
+	app  *policy.App
 }
 
 // Trailers are the Baton-* trailers of a commit message.
@@ -449,6 +452,8 @@ func verify(ctx context.Context, gh ReviewGitHub, p *Promotion) (string, error) 
 	for _, f := range files {
 		declared[f] = true
 	}
+	p.app = app
+	p.base = map[string][]byte{}
 	if len(d.Files) == 0 {
 		return "the pull request changes nothing", nil
 	}
@@ -460,6 +465,7 @@ func verify(ctx context.Context, gh ReviewGitHub, p *Promotion) (string, error) 
 		if err != nil {
 			return "", err
 		}
+		p.base[f.Path] = base
 		res, err := yamledit.Edit(f.Path, base, want, yamledit.Options{Policies: app.FluxPolicies, Paths: app.Keys})
 		if err != nil {
 			return fmt.Sprintf("Baton's own edit of %s fails now: %v", f.Path, err), nil
@@ -479,6 +485,91 @@ func verify(ctx context.Context, gh ReviewGitHub, p *Promotion) (string, error) 
 	return "", nil
 }
 
+// rebuildIfStale handles a base that moved: when it changed one of the
+// promotion's files, Baton redoes its edit on the new base (not a textual
+// rebase) and force-updates the branch. When the change it makes is the
+// same (same versions from and to), approvals carry over through the
+// Baton-Since trailer; otherwise they must be given again.
+func rebuildIfStale(ctx context.Context, gh ReviewGitHub, p *Promotion) (bool, string, error) {
+	tip, err := gh.Branch(ctx, p.Repo, p.PR.Base)
+	if err != nil {
+		return false, "", err
+	}
+	want, _ := image.Parse(p.Record["Baton-Image"])
+	changed := map[string][]byte{}
+	var stale, from []string
+	seen := map[string]bool{}
+	for path, old := range p.base {
+		now, err := gh.File(ctx, p.Repo, tip.SHA, path)
+		if err != nil {
+			return false, "", err
+		}
+		res, err := yamledit.Edit(path, now, want, yamledit.Options{Policies: p.app.FluxPolicies, Paths: p.app.Keys})
+		if err != nil {
+			return false, "", &ConfigError{Err: err}
+		}
+		for _, f := range res.From() {
+			if !seen[f] {
+				seen[f] = true
+				from = append(from, f)
+			}
+		}
+		if string(now) != string(old) {
+			stale = append(stale, path)
+		}
+		if res.Changed {
+			changed[path] = res.Output
+		}
+	}
+	if len(stale) == 0 {
+		return false, "", nil
+	}
+	sort.Strings(stale)
+	sort.Strings(from)
+	if len(changed) == 0 {
+		return true, fmt.Sprintf("Not merging: %s already has this image on %s; `/cancel` this pull request.", strings.Join(stale, ", "), p.PR.Base), nil
+	}
+	same := strings.Join(from, ", ") == p.Record["Baton-From"]
+	record := Trailers{}
+	for k, v := range p.Record {
+		record[k] = v
+	}
+	record["Baton-From"] = strings.Join(from, ", ")
+	delete(record, "Baton-Since")
+	if same {
+		since := p.Head.Committed
+		if s, err := time.Parse(time.RFC3339, p.Record["Baton-Since"]); err == nil && s.Before(since) {
+			since = s
+		}
+		record["Baton-Since"] = since.UTC().Format(time.RFC3339)
+	}
+	first, _, _ := strings.Cut(p.Head.Message, "\n")
+	var msg strings.Builder
+	msg.WriteString(first + "\n\n")
+	for _, k := range []string{"Baton-App", "Baton-Env", "Baton-Image", "Baton-From", "Baton-Source", "Baton-Run", "Baton-Actor", "Baton-Since"} {
+		if v := record[k]; v != "" {
+			fmt.Fprintf(&msg, "%s: %s\n", k, v)
+		}
+	}
+	tree, err := gh.CreateTree(ctx, p.Repo, tip.Tree, changed)
+	if err != nil {
+		return false, "", err
+	}
+	c, err := gh.CreateCommit(ctx, p.Repo, msg.String(), tree, []string{tip.SHA})
+	if err != nil {
+		return false, "", err
+	}
+	if err := gh.UpdateRef(ctx, p.Repo, "heads/"+p.PR.Head, c.SHA, true); err != nil {
+		return false, "", err
+	}
+	note := "The change is the same, so approvals given so far still count; Baton merges once checks pass on the new head."
+	if !same {
+		note = fmt.Sprintf("It now changes %s → %s, so it needs approval again.", record["Baton-From"], want.Version())
+	}
+	return true, fmt.Sprintf("%s changed %s since this pull request was made, so Baton redid its edit on %s (%s). %s",
+		p.PR.Base, strings.Join(stale, ", "), short(tip.SHA), short(c.SHA), note), nil
+}
+
 func dashIfEmpty(s string) string {
 	if s == "" {
 		return "unknown"
@@ -496,6 +587,17 @@ func tryMerge(ctx context.Context, gh ReviewGitHub, p *Promotion, ev *approval) 
 		res.Waiting = "verification"
 		res.Reply = "Not merging: " + why + ". Run the bump again to rebuild the branch, or `/cancel`."
 		return res, nil
+	}
+	if p.diff.Status == "diverged" {
+		rebuilt, reply, err := rebuildIfStale(ctx, gh, p)
+		if err != nil {
+			return nil, err
+		}
+		if rebuilt {
+			res.Waiting = "rebuild"
+			res.Reply = approvalNote(ev) + reply
+			return res, nil
+		}
 	}
 	if hasLabel(p.PR, LabelHold) {
 		res.Waiting = "hold"

@@ -404,3 +404,33 @@ func TestHumanMergeReleasedOnceAndTagCollision(t *testing.T) {
 	}
 	var _ githost.PR
 }
+
+func TestBaseMovedRebuildKeepsApprovals(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	// Someone changes the production file on main (not the image).
+	moved := strings.Replace(strings.ReplaceAll(stagingYAML, "1.4.0", "1.3.0"), "name: web\n", "name: web\n  labels: {tier: front}\n", 1)
+	if _, err := s.sim.Push("acme/config", "main", "erin", map[string]*string{"environments/production/web-deployment.yaml": &moved}, "label it"); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Minute)
+	res := s.handle(t, s.comment(t, "bob", "/approve"))
+	if res.Merged || res.Waiting != "rebuild" || !strings.Contains(res.Reply, "main changed environments/production/web-deployment.yaml since this pull request was made, so Baton redid its edit") ||
+		!strings.Contains(res.Reply, "approvals given so far still count") {
+		t.Fatalf("rebuild: %+v", res)
+	}
+	got, _ := s.sim.FileAt("acme/config", "baton/production/web", "environments/production/web-deployment.yaml")
+	if !strings.Contains(got, "labels: {tier: front}") || !strings.Contains(got, "ghcr.io/acme/web:1.5.0") {
+		t.Fatalf("rebuilt file:\n%s", got)
+	}
+	// The next event merges with bob's approval, which still counts.
+	s.clock.Advance(time.Minute)
+	results, err := promotion.HandleChecks(context.Background(), s.gh, promotion.MergeEvent{Repo: "acme/config", Number: s.pr})
+	if err != nil || len(results) != 1 || !results[0].Merged {
+		t.Fatalf("merge after rebuild: %+v, %v", results, err)
+	}
+	got, _ = s.sim.FileAt("acme/config", "main", "environments/production/web-deployment.yaml")
+	if !strings.Contains(got, "labels: {tier: front}") || !strings.Contains(got, "ghcr.io/acme/web:1.5.0") {
+		t.Fatalf("main after merge:\n%s", got)
+	}
+}
