@@ -111,6 +111,11 @@ func (f *file) walkMaps(n *yaml.Node, w walker, owned map[*yaml.Node]bool) error
 			return err
 		}
 	}
+	if n.Kind == yaml.SequenceNode {
+		if err := f.helmParameters(n, w, owned); err != nil {
+			return err
+		}
+	}
 	if n.Kind == yaml.SequenceNode && w.key == "images" {
 		for _, e := range n.Content {
 			if e.Kind == yaml.MappingNode {
@@ -198,9 +203,74 @@ func (f *file) helmMap(m *yaml.Node, w walker, owned map[*yaml.Node]bool) error 
 	return f.setPair(m, w, KindHelm, "tag", "digest", lastScalarValue(m, "repository"))
 }
 
+// helmParameters handles Helm parameter lists as Argo CD writes them
+// (spec.source.helm.parameters, .argocd-source-*.yaml): entries of name and
+// value, where "<prefix>.repository" (or ".name") holds the image
+// repository and "<prefix>.tag" (and ".digest") its version.
+func (f *file) helmParameters(seq *yaml.Node, w walker, owned map[*yaml.Node]bool) error {
+	params := map[string]*yaml.Node{} // name → value node
+	var order []string
+	for _, e := range seq.Content {
+		if e.Kind != yaml.MappingNode {
+			return nil
+		}
+		name, value := mapGet(e, "name"), mapGet(e, "value")
+		if name == nil || value == nil || name.Kind != yaml.ScalarNode || value.Kind != yaml.ScalarNode {
+			return nil
+		}
+		params[name.Value] = value
+		order = append(order, name.Value)
+	}
+	sw := w
+	sw.shared = w.shared || (seq.Anchor != "" && f.aliased[seq])
+	sw.flow = w.flow || seq.Style&yaml.FlowStyle != 0
+	for _, name := range order {
+		var prefix string
+		switch {
+		case strings.HasSuffix(name, ".repository"):
+			prefix = strings.TrimSuffix(name, "repository")
+		case strings.HasSuffix(name, ".name"):
+			prefix = strings.TrimSuffix(name, "name")
+		default:
+			continue
+		}
+		repo := params[name]
+		r, err := image.Parse(repo.Value)
+		if err != nil || r.Pinned() || r.Name != f.want.Name {
+			continue
+		}
+		tag, dig := params[prefix+"tag"], params[prefix+"digest"]
+		if tag == nil {
+			continue
+		}
+		owned[repo] = true
+		from := image.Ref{Tag: tag.Value}
+		if dig != nil {
+			from.Digest = dig.Value
+		}
+		to := from
+		if f.want.Tag != "" {
+			to.Tag = f.want.Tag
+		}
+		to.Digest = f.want.Digest
+		if err := f.claimPlace(tag, sw, to.Tag, Place{Line: tag.Line, Kind: KindHelm, From: from.Version(), To: to.Version()}); err != nil {
+			return err
+		}
+		if dig != nil && (dig.Value != "" || f.want.Digest != "") {
+			if _, err := f.claim(dig, sw, f.want.Digest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // setPair sets the tag and digest keys of a map that describes one image,
 // inserting a missing key after anchor and removing a stale digest.
 func (f *file) setPair(m *yaml.Node, w walker, kind Kind, tagKey, digestKey string, anchor *yaml.Node) error {
+	if k := duplicateKey(m); k != nil {
+		return f.errAt(k, "duplicate key %q in the %s entry for %s; YAML keys must be unique", k.Value, kind, f.want.Name)
+	}
 	tag, dig := mapGet(m, tagKey), mapGet(m, digestKey)
 	for _, n := range []*yaml.Node{tag, dig} {
 		if n != nil && n.Kind != yaml.ScalarNode {
@@ -527,6 +597,22 @@ func (f *file) lookup(d *yaml.Node, keys []string) (*yaml.Node, walker) {
 		}
 	}
 	return n, w
+}
+
+// duplicateKey returns the second occurrence of a repeated scalar key.
+func duplicateKey(m *yaml.Node) *yaml.Node {
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if k.Kind != yaml.ScalarNode {
+			continue
+		}
+		if seen[k.Value] {
+			return k
+		}
+		seen[k.Value] = true
+	}
+	return nil
 }
 
 // mapGet returns the value of key in a mapping node, or nil.

@@ -75,7 +75,7 @@ func treeDiff(a, b *yaml.Node, want image.Ref, key string) string {
 		if want.Tag != "" && strings.Contains(b.Value, want.Tag) || want.Digest != "" && strings.Contains(b.Value, want.Digest) {
 			return ""
 		}
-		if b.Value == "" && strings.Contains(strings.ToLower(key), "digest") {
+		if b.Value == "" && (strings.Contains(strings.ToLower(key), "digest") || key == "value") {
 			return ""
 		}
 		return "value " + a.Value + " became " + b.Value + " at line " + strconv.Itoa(b.Line)

@@ -171,7 +171,7 @@ func onlyImageLines(in, out []byte, want image.Ref) (string, bool) {
 				kept[k]--
 				continue
 			}
-			if !mentions(l, want) {
+			if !mentions(l, want) && !clearsValue(l) {
 				return fmt.Sprintf("added line %q holds no new value", l), false
 			}
 			extra++
@@ -197,4 +197,10 @@ func onlyImageLines(in, out []byte, want image.Ref) (string, bool) {
 // mentions reports whether line carries want's new tag or digest.
 func mentions(line string, want image.Ref) bool {
 	return want.Tag != "" && strings.Contains(line, want.Tag) || want.Digest != "" && strings.Contains(line, want.Digest)
+}
+
+// clearsValue reports whether line empties a value (a stale digest).
+func clearsValue(line string) bool {
+	l := strings.TrimRight(line, "\r\n")
+	return strings.HasSuffix(l, `: ""`) || strings.HasSuffix(l, `: ''`)
 }
