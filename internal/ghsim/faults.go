@@ -25,6 +25,10 @@ const (
 	FaultReset
 	// FaultLatency delays the request by Latency, then serves it.
 	FaultLatency
+	// FaultStatusAfter serves the request (its change happens), then
+	// answers Status instead of the real answer: the lost response a
+	// client must not turn into a duplicate.
+	FaultStatusAfter
 )
 
 // Fault is an injected failure for the requests that match it.
@@ -106,8 +110,8 @@ func (s *Sim) matchFault(method, pattern string) *Fault {
 	var delay time.Duration
 	var hit *Fault
 	for _, f := range s.faults {
-		if !f.matches(method, pattern) {
-			continue
+		if f.Kind == FaultStatusAfter || !f.matches(method, pattern) {
+			continue // FaultStatusAfter applies after the handler runs; see afterFault
 		}
 		f.hits++
 		if f.Kind == FaultLatency {
@@ -162,5 +166,42 @@ func (s *Sim) inject(w http.ResponseWriter, r *http.Request, f *Fault) int {
 			msg = "Server Error"
 		}
 		return body(status, map[string]any{"message": msg, "documentation_url": docs})
+	}
+}
+
+// afterFault returns the FaultStatusAfter fault for a request, counting it.
+func (s *Sim) afterFault(method, pattern string) *Fault {
+	for _, f := range s.faults {
+		if f.Kind == FaultStatusAfter && f.matches(method, pattern) {
+			f.hits++
+			return f
+		}
+	}
+	return nil
+}
+
+// discardWriter runs a handler whose answer is thrown away.
+type discardWriter struct {
+	h      http.Header
+	status int
+}
+
+func (d *discardWriter) Header() http.Header {
+	if d.h == nil {
+		d.h = http.Header{}
+	}
+	return d.h
+}
+
+func (d *discardWriter) Write(b []byte) (int, error) {
+	if d.status == 0 {
+		d.status = http.StatusOK
+	}
+	return len(b), nil
+}
+
+func (d *discardWriter) WriteHeader(code int) {
+	if d.status == 0 {
+		d.status = code
 	}
 }

@@ -109,3 +109,18 @@ func TestFaultLatencyAndReads(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestFaultStatusAfterAppliesTheChange(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, ghsim.Options{})
+	gh := f.client(t, f.admin)
+	f.sim.Inject(ghsim.Fault{Method: "POST", Route: "/repos/{owner}/{repo}/git/refs", Kind: ghsim.FaultStatusAfter, Status: 502, Times: 1})
+	main := f.sim.Ref("acme/config", "refs/heads/main")
+	_, _, err := gh.Git.CreateRef(ctx, "acme", "config", github.CreateRef{Ref: "refs/heads/x", SHA: main})
+	wantStatus(t, err, 502, "Bad Gateway")
+	if f.sim.Ref("acme/config", "refs/heads/x") != main {
+		t.Fatal("the change was not applied")
+	}
+	_, _, err = gh.Git.CreateRef(ctx, "acme", "config", github.CreateRef{Ref: "refs/heads/x", SHA: main})
+	wantStatus(t, err, 422, "Reference already exists")
+}

@@ -124,15 +124,31 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	sw := &statusWriter{ResponseWriter: w}
 	s.mu.Lock()
-	c := &call{s: s, w: sw, r: r, body: body}
+	after := s.afterFault(r.Method, pattern)
+	var out http.ResponseWriter = sw
+	var lost *discardWriter
+	if after != nil {
+		lost = &discardWriter{}
+		out = lost
+	}
+	c := &call{s: s, w: out, r: r, body: body}
 	if ok := s.authenticate(c); ok && s.rateLimit(c) {
 		if pattern == "" {
 			c.fail(http.StatusNotFound, "Not Found")
 		} else {
-			s.mux.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
+			s.mux.ServeHTTP(out, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
 		}
 	}
 	entry.Identity = c.login()
+	if after != nil {
+		entry.Fault = true
+		c.w = sw
+		status := after.Status
+		if status == 0 {
+			status = http.StatusBadGateway
+		}
+		c.fail(status, http.StatusText(status))
+	}
 	entry.Status = sw.status
 	s.log = append(s.log, entry)
 	s.mu.Unlock()

@@ -255,12 +255,14 @@ func Bump(ctx context.Context, gh GitHub, req BumpRequest) (*BumpResult, error) 
 		return res, nil
 	}
 
+	triedOpen := false // a PR "that exists" may be ours, its creation's answer lost
 	err = gh.CreateRef(ctx, req.ConfigRepo, ref, commit.SHA)
 	if err == nil {
 		out, err := open()
 		if err == nil {
 			return out, nil
 		}
+		triedOpen = true
 		if !errors.Is(err, githost.ErrExists) {
 			// No pull request points at the branch we made: remove it
 			// rather than leave an orphan.
@@ -288,7 +290,8 @@ func Bump(ctx context.Context, gh GitHub, req BumpRequest) (*BumpResult, error) 
 			}
 			out, err := open()
 			if errors.Is(err, githost.ErrExists) {
-				continue // a racing run opened it: update that one
+				triedOpen = true
+				continue // a racing run opened it, or ours did and its answer was lost
 			}
 			return out, err
 		}
@@ -296,6 +299,14 @@ func Bump(ctx context.Context, gh GitHub, req BumpRequest) (*BumpResult, error) 
 			if meta.Image == req.Image.String() && meta.Base == base.SHA && meta.Commit == existing.HeadSHA {
 				res.Outcome, res.PR = Unchanged, existing
 				res.Notice = fmt.Sprintf("pull request #%d already puts %s into %s", existing.Number, req.Image.Version(), env.Name)
+				if triedOpen && meta.Commit == commit.SHA {
+					res.Outcome, res.Notice = Created, ""
+				}
+				if !hasLabel(existing, "baton") || !hasLabel(existing, "env:"+env.Name) {
+					if err := gh.AddLabels(ctx, req.ConfigRepo, existing.Number, labels); err != nil {
+						return nil, err
+					}
+				}
 				return res, nil
 			}
 			if why := downgradeFrom(meta.Image, req.Image, req.AllowDowngrade); why != "" {

@@ -348,3 +348,34 @@ func TestBumpRace(t *testing.T) {
 		t.Errorf("race lost the newer version: file %q, meta %+v, head %s", got, meta, prs[0].PR.HeadSHA)
 	}
 }
+
+func TestBumpLostAnswersMakeNoDuplicates(t *testing.T) {
+	t.Parallel()
+	routes := []string{
+		"/repos/{owner}/{repo}/git/trees", "/repos/{owner}/{repo}/git/commits", "/repos/{owner}/{repo}/git/refs",
+		"/repos/{owner}/{repo}/pulls", "/repos/{owner}/{repo}/issues/{number}/labels",
+	}
+	for _, route := range routes {
+		t.Run(route, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, true)
+			e.sim.Inject(ghsim.Fault{Method: "POST", Route: route, Kind: ghsim.FaultStatusAfter, Status: 502, Times: 1})
+			res, err := promotion.Bump(context.Background(), e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+			if err != nil || res.Outcome != promotion.Created {
+				t.Fatalf("bump: %+v, %v", res, err)
+			}
+			prs := e.sim.PullRequests("acme/config")
+			if len(prs) != 1 || len(prs[0].Labels) != 2 {
+				t.Fatalf("PRs %+v", prs)
+			}
+			if refs := e.sim.Refs("acme/config", "refs/heads/baton/"); len(refs) != 1 {
+				t.Fatalf("branches %v", refs)
+			}
+			got, _ := e.sim.FileAt("acme/config", "baton/staging/web", "environments/staging/web-deployment.yaml")
+			meta, _ := promotion.ParseMeta(prs[0].Body)
+			if !strings.Contains(got, "1.5.0") || meta == nil || meta.Commit != prs[0].PR.HeadSHA {
+				t.Errorf("branch and PR disagree: meta %+v head %s", meta, prs[0].PR.HeadSHA)
+			}
+		})
+	}
+}

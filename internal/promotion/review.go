@@ -833,14 +833,21 @@ func mergeAndRelease(ctx context.Context, gh ReviewGitHub, p *Promotion, approve
 	}
 	fmt.Fprintf(&b, "Baton-PR: #%d\n", p.PR.Number)
 	sha, err := gh.Merge(ctx, p.Repo, p.PR.Number, p.PR.HeadSHA, p.Policy.MergeMethod, title, b.String())
+	if err != nil {
+		// A lost answer can hide a merge that happened: ask before saying no.
+		if now, rerr := gh.PR(ctx, p.Repo, p.PR.Number); rerr == nil && now.Merged && now.MergeSHA != "" {
+			sha, err = now.MergeSHA, nil
+		}
+	}
+	var he *githost.Error
 	switch {
 	case errors.Is(err, githost.ErrConflict):
 		res.Waiting = "head moved"
 		res.Reply = approvalNote(ev) + "Not merged: the branch changed while Baton was merging; it will be verified again on the next event."
 		return res, nil
-	case err != nil && errors.Is(err, githost.ErrPermanent) && strings.Contains(err.Error(), "405"):
+	case errors.As(err, &he) && he.Status == 405:
 		res.Waiting = "not mergeable"
-		res.Reply = approvalNote(ev) + "Not merged: GitHub refused the merge (" + err.Error() + ")."
+		res.Reply = approvalNote(ev) + "Not merged: GitHub refused the merge (" + he.Message + ")."
 		return res, nil
 	case err != nil:
 		return nil, err

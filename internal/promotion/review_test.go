@@ -434,3 +434,16 @@ func TestBaseMovedRebuildKeepsApprovals(t *testing.T) {
 		t.Fatalf("main after merge:\n%s", got)
 	}
 }
+
+func TestMergeAnswerLost(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	s.sim.Inject(ghsim.Fault{Method: "PUT", Route: "/repos/{owner}/{repo}/pulls/{number}/merge", Kind: ghsim.FaultStatusAfter, Status: 502, Times: 1})
+	res := s.handle(t, s.comment(t, "bob", "/approve"))
+	if !res.Merged || res.Release == nil {
+		t.Fatalf("lost merge answer: %+v", res)
+	}
+	if rels := s.sim.Releases("acme/config"); len(rels) != 1 {
+		t.Errorf("%d releases", len(rels))
+	}
+}
