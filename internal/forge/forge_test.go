@@ -171,3 +171,22 @@ func TestAppAuthWithGHESURL(t *testing.T) {
 		t.Errorf("bad key: %v", err)
 	}
 }
+
+func TestFilesOverOneMegabyte(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim, url, tok := setup(t)
+	big := "# big\n" + strings.Repeat("x: padding padding padding padding padding padding\n", 30000) + "image: ghcr.io/acme/web:1.0\n"
+	if _, err := sim.Push("acme/config", "main", "alice", map[string]*string{"big.yaml": &big}, "big"); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := forge.New(ctx, forge.Options{Token: tok, APIURL: url})
+	got, err := c.File(ctx, "acme/config", "main", "big.yaml")
+	if err != nil || string(got) != big {
+		t.Fatalf("File: %d bytes, %v", len(got), err)
+	}
+	got, branch, err := c.DefaultFile(ctx, "acme/config", "big.yaml")
+	if err != nil || string(got) != big || branch != "main" {
+		t.Fatalf("DefaultFile: %d bytes, %q, %v", len(got), branch, err)
+	}
+}

@@ -66,6 +66,23 @@ func (c *Client) File(ctx context.Context, repo, ref, path string) ([]byte, erro
 	if fc == nil || dir != nil {
 		return nil, &githost.Error{Op: "read " + path, Kind: githost.ErrPermanent, Message: "is a directory, not a file"}
 	}
+	return c.content(ctx, repo, path, fc)
+}
+
+// content decodes a contents answer; files over 1 MB come without their
+// content (encoding "none") and are read through the blobs API.
+func (c *Client) content(ctx context.Context, repo, path string, fc *github.RepositoryContent) ([]byte, error) {
+	if fc.GetEncoding() == "none" && fc.GetSHA() != "" {
+		owner, name := split(repo)
+		var b []byte
+		err := c.call(ctx, fmt.Sprintf("read %s (over 1 MB) in %s", path, repo), false, func(ctx context.Context) (*github.Response, error) {
+			var resp *github.Response
+			var err error
+			b, resp, err = c.gh.Git.GetBlobRaw(ctx, owner, name, fc.GetSHA())
+			return resp, err
+		})
+		return b, err
+	}
 	s, err := fc.GetContent()
 	if err != nil {
 		return nil, &githost.Error{Op: "read " + path, Kind: githost.ErrPermanent, Message: "cannot decode content", Err: err}
@@ -340,13 +357,13 @@ func (c *Client) DefaultFile(ctx context.Context, repo, path string) ([]byte, st
 	if fc == nil || dir != nil {
 		return nil, "", &githost.Error{Op: "read " + path, Kind: githost.ErrPermanent, Message: "is a directory, not a file"}
 	}
-	s, err := fc.GetContent()
+	data, err := c.content(ctx, repo, path, fc)
 	if err != nil {
-		return nil, "", &githost.Error{Op: "read " + path, Kind: githost.ErrPermanent, Message: "cannot decode content", Err: err}
+		return nil, "", err
 	}
 	branch := ""
 	if u, err := url.Parse(fc.GetURL()); err == nil {
 		branch = u.Query().Get("ref")
 	}
-	return []byte(s), branch, nil
+	return data, branch, nil
 }

@@ -306,6 +306,12 @@ func (s *Sim) getBlob(c *call) {
 		c.fail(http.StatusNotFound, "Not Found")
 		return
 	}
+	if strings.Contains(c.r.Header.Get("Accept"), ".raw") {
+		c.w.Header().Set("Content-Type", "application/vnd.github.raw; charset=utf-8")
+		c.w.WriteHeader(http.StatusOK)
+		_, _ = c.w.Write(data)
+		return
+	}
 	c.json(http.StatusOK, map[string]any{
 		"sha": h.String(), "node_id": gcNode(h), "size": len(data), "encoding": "base64",
 		"content": base64Lines(data), "url": s.apiURL("/repos/%s/git/blobs/%s", r.FullName(), h),
@@ -732,6 +738,11 @@ func (s *Sim) getContents(c *call) {
 		m := item(p, "file", e.Hash, len(data))
 		m["encoding"] = "base64"
 		m["content"] = base64Lines(data)
+		if len(data) > 1<<20 {
+			// GitHub leaves files over 1 MB out of the JSON answer; the raw
+			// media type or the blobs API serves them.
+			m["encoding"], m["content"] = "none", ""
+		}
 		c.json(http.StatusOK, m)
 		return
 	}
