@@ -307,9 +307,7 @@ func (s *Sim) getBlob(c *call) {
 		return
 	}
 	if strings.Contains(c.r.Header.Get("Accept"), ".raw") {
-		c.w.Header().Set("Content-Type", "application/vnd.github.raw; charset=utf-8")
-		c.w.WriteHeader(http.StatusOK)
-		_, _ = c.w.Write(data)
+		c.raw(data)
 		return
 	}
 	c.json(http.StatusOK, map[string]any{
@@ -730,9 +728,7 @@ func (s *Sim) getContents(c *call) {
 			return
 		}
 		if accept := c.r.Header.Get("Accept"); strings.Contains(accept, ".raw") {
-			c.w.Header().Set("Content-Type", "application/vnd.github.raw; charset=utf-8")
-			c.w.WriteHeader(http.StatusOK)
-			_, _ = c.w.Write(data)
+			c.raw(data)
 			return
 		}
 		m := item(p, "file", e.Hash, len(data))

@@ -197,6 +197,14 @@ func (c *call) json(status int, v any) {
 
 func (c *call) noContent() { c.w.WriteHeader(http.StatusNoContent) }
 
+// raw answers repository bytes in GitHub's raw media type.
+func (c *call) raw(data []byte) {
+	c.w.Header().Set("Content-Type", "application/vnd.github.raw; charset=utf-8")
+	c.w.Header().Set("X-Content-Type-Options", "nosniff")
+	c.w.WriteHeader(http.StatusOK)
+	_, _ = c.w.Write(data) //nolint:gosec // raw repository content, served as GitHub does, never rendered
+}
+
 // decode parses the JSON request body into v, answering 400 "Problems
 // parsing JSON" when it is not JSON. An empty body decodes as {}.
 func (c *call) decode(v any) bool {
