@@ -113,6 +113,12 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if f := s.matchFault(r.Method, pattern); f != nil {
 		entry.Fault = true
+		if f.Kind == FaultReset {
+			// Log before the client can see the reset and send its retry.
+			s.record(entry)
+			s.inject(w, r, f)
+			return
+		}
 		entry.Status = s.inject(w, r, f)
 		s.record(entry)
 		return
