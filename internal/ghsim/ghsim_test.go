@@ -284,6 +284,10 @@ func TestValidationAndParsingErrors(t *testing.T) {
 	if !errors.As(err, &er) || er.Errors[0].Resource != "PullRequest" || er.Errors[0].Field != "title" {
 		t.Errorf("errors = %+v", er)
 	}
+	_, _, err = gh.PullRequests.Create(ctx, "acme", "config", &github.NewPullRequest{Base: github.Ptr("main")})
+	if !errors.As(err, &er) || len(er.Errors) != 2 || er.Errors[0].Field != "title" || er.Errors[1].Field != "head" {
+		t.Errorf("every missing field is listed: %+v", er)
+	}
 	_, _, err = gh.Git.CreateBlob(ctx, "acme", "config", github.Blob{Encoding: github.Ptr("utf-8")})
 	wantStatus(t, err, 422, "content missing_field")
 	_, _, err = gh.Git.CreateCommit(ctx, "acme", "config", github.Commit{Message: github.Ptr("x"), Tree: &github.Tree{SHA: github.Ptr(strings.Repeat("1", 40))}}, nil)

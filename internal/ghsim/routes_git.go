@@ -136,16 +136,9 @@ func (s *Sim) createRef(c *call) {
 	if !ok || !c.canWrite(r, "contents") {
 		return
 	}
-	m, ok := c.fields()
-	if !ok {
-		return
-	}
-	name, ok := c.required(m, "", "ref")
-	if !ok {
-		return
-	}
-	sha, ok := c.required(m, "", "sha")
-	if !ok {
+	f := c.form("")
+	name, sha := f.req("ref"), f.req("sha")
+	if !f.ok() {
 		return
 	}
 	if !validRefName(name) {
@@ -246,16 +239,10 @@ func (s *Sim) createBlob(c *call) {
 	if !ok || !c.canWrite(r, "contents") {
 		return
 	}
-	m, ok := c.fields()
-	if !ok {
-		return
-	}
-	content, ok := c.required(m, "Blob", "content")
-	if !ok {
-		return
-	}
-	enc, _, ok := c.str(m, "Blob", "encoding")
-	if !ok {
+	f := c.form("Blob")
+	content := f.req("content")
+	enc, _ := f.opt("encoding")
+	if !f.ok() {
 		return
 	}
 	data := []byte(content)

@@ -87,12 +87,9 @@ func (s *Sim) createComment(c *call) {
 	if !ok {
 		return
 	}
-	m, ok := c.fields()
-	if !ok {
-		return
-	}
-	body, ok := c.required(m, "IssueComment", "body")
-	if !ok {
+	f := c.form("IssueComment")
+	body := f.req("body")
+	if !f.ok() {
 		return
 	}
 	if len(body) > 65536 {
@@ -169,12 +166,9 @@ func (s *Sim) updateComment(c *call) {
 			return
 		}
 	}
-	m, ok := c.fields()
-	if !ok {
-		return
-	}
-	body, ok := c.required(m, "IssueComment", "body")
-	if !ok {
+	f := c.form("IssueComment")
+	body := f.req("body")
+	if !f.ok() {
 		return
 	}
 	cm.Body = body
@@ -193,12 +187,9 @@ func (s *Sim) createReaction(c *call) {
 	if !ok {
 		return
 	}
-	m, ok := c.fields()
-	if !ok {
-		return
-	}
-	content, ok := c.required(m, "Reaction", "content")
-	if !ok {
+	f := c.form("Reaction")
+	content := f.req("content")
+	if !f.ok() {
 		return
 	}
 	if !reactionContents[content] {
@@ -378,30 +369,21 @@ func (s *Sim) createStatus(c *call) {
 		c.invalid("Status", "sha", "invalid", "No commit found for SHA: "+sha)
 		return
 	}
-	m, ok := c.fields()
-	if !ok {
+	f := c.form("Status")
+	state := f.req("state")
+	context, _ := f.opt("context")
+	description, _ := f.opt("description")
+	targetURL, _ := f.opt("target_url")
+	if state != "" && state != "error" && state != "failure" && state != "pending" && state != "success" {
+		f.fail("state", "custom", "State is not included in the list")
+	}
+	if !f.ok() {
 		return
 	}
-	state, ok := c.required(m, "Status", "state")
-	if !ok {
-		return
+	if context == "" {
+		context = "default"
 	}
-	if state != "error" && state != "failure" && state != "pending" && state != "success" {
-		c.invalid("Status", "state", "custom", "State is not included in the list")
-		return
-	}
-	var v [3]string
-	for i, k := range []string{"context", "description", "target_url"} {
-		val, _, ok := c.str(m, "Status", k)
-		if !ok {
-			return
-		}
-		v[i] = val
-	}
-	if v[0] == "" {
-		v[0] = "default"
-	}
-	st := &Status{ID: s.id(), State: state, Context: v[0], Description: v[1], TargetURL: v[2], Creator: c.actor(), CreatedAt: s.now()}
+	st := &Status{ID: s.id(), State: state, Context: context, Description: description, TargetURL: targetURL, Creator: c.actor(), CreatedAt: s.now()}
 	r.statuses[sha] = append(r.statuses[sha], st)
 	c.json(http.StatusCreated, s.statusJSON(r, sha, st))
 }
@@ -518,20 +500,13 @@ func (s *Sim) createCheckRun(c *call) {
 	if !ok || !c.canWrite(r, "checks") {
 		return
 	}
-	m, ok := c.fields()
-	if !ok {
+	f := c.form("CheckRun")
+	name, sha := f.req("name"), f.req("head_sha")
+	status, _ := f.opt("status")
+	conclusion, _ := f.opt("conclusion")
+	if !f.ok() {
 		return
 	}
-	name, ok := c.required(m, "CheckRun", "name")
-	if !ok {
-		return
-	}
-	sha, ok := c.required(m, "CheckRun", "head_sha")
-	if !ok {
-		return
-	}
-	status, _, _ := c.str(m, "CheckRun", "status")
-	conclusion, _, _ := c.str(m, "CheckRun", "conclusion")
 	if status == "" {
 		status = "queued"
 		if conclusion != "" {
@@ -548,33 +523,17 @@ func (s *Sim) createRelease(c *call) {
 	if !ok || !c.canWrite(r, "contents") {
 		return
 	}
-	m, ok := c.fields()
-	if !ok {
-		return
+	f := c.form("Release")
+	tag := f.req("tag_name")
+	target, _ := f.opt("target_commitish")
+	name, _ := f.opt("name")
+	body, _ := f.opt("body")
+	latest, _ := f.opt("make_latest")
+	draft, prerelease := f.flag("draft"), f.flag("prerelease")
+	if latest != "" && latest != "true" && latest != "false" && latest != "legacy" {
+		f.fail("make_latest", "invalid", "make_latest must be one of true, false, legacy")
 	}
-	tag, ok := c.required(m, "Release", "tag_name")
-	if !ok {
-		return
-	}
-	var v [4]string
-	for i, k := range []string{"target_commitish", "name", "body", "make_latest"} {
-		val, _, ok := c.str(m, "Release", k)
-		if !ok {
-			return
-		}
-		v[i] = val
-	}
-	var flags [2]bool
-	for i, k := range []string{"draft", "prerelease"} {
-		if raw, found := m[k]; found && string(raw) != "null" {
-			if err := json.Unmarshal(raw, &flags[i]); err != nil {
-				c.invalid("Release", k, "invalid", "")
-				return
-			}
-		}
-	}
-	if v[3] != "" && v[3] != "true" && v[3] != "false" && v[3] != "legacy" {
-		c.invalid("Release", "make_latest", "invalid", "make_latest must be one of true, false, legacy")
+	if !f.ok() {
 		return
 	}
 	for _, rel := range r.releases {
@@ -583,7 +542,6 @@ func (s *Sim) createRelease(c *call) {
 			return
 		}
 	}
-	target := v[0]
 	if target == "" {
 		target = r.DefaultBranch
 	}
@@ -593,22 +551,22 @@ func (s *Sim) createRelease(c *call) {
 			c.invalid("Release", "target_commitish", "invalid", "")
 			return
 		}
-		if !flags[0] {
+		if !draft {
 			if err := r.git.setRef("refs/tags/"+tag, h); err != nil {
 				c.fail(http.StatusInternalServerError, err.Error())
 				return
 			}
 		}
 	}
-	rel := &Release{ID: s.id(), TagName: tag, TargetCommitish: target, Name: v[1], Body: v[2],
-		Draft: flags[0], Prerelease: flags[1], Author: c.actor(), CreatedAt: s.now()}
-	if v[3] == "true" && !rel.Draft && !rel.Prerelease {
+	rel := &Release{ID: s.id(), TagName: tag, TargetCommitish: target, Name: name, Body: body,
+		Draft: draft, Prerelease: prerelease, Author: c.actor(), CreatedAt: s.now()}
+	if latest == "true" && !rel.Draft && !rel.Prerelease {
 		for _, o := range r.releases {
 			o.Latest = false
 		}
 		rel.Latest = true
 	}
-	rel.NotLatest = v[3] == "false"
+	rel.NotLatest = latest == "false"
 	r.releases = append(r.releases, rel)
 	c.w.Header().Set("Location", s.apiURL("/repos/%s/releases/%d", r.FullName(), rel.ID))
 	c.json(http.StatusCreated, s.releaseJSON(r, rel))

@@ -237,24 +237,11 @@ func (s *Sim) createPull(c *call) {
 	if !ok || !c.canWrite(r, "pull_requests") {
 		return
 	}
-	m, ok := c.fields()
-	if !ok {
-		return
-	}
-	title, ok := c.required(m, "PullRequest", "title")
-	if !ok {
-		return
-	}
-	head, ok := c.required(m, "PullRequest", "head")
-	if !ok {
-		return
-	}
-	base, ok := c.required(m, "PullRequest", "base")
-	if !ok {
-		return
-	}
-	body, _, ok := c.str(m, "PullRequest", "body")
-	if !ok {
+	f := c.form("PullRequest")
+	title, head, base := f.req("title"), f.req("head"), f.req("base")
+	body, _ := f.opt("body")
+	draft := f.flag("draft")
+	if !f.ok() {
 		return
 	}
 	if owner, branch, found := strings.Cut(head, ":"); found {
@@ -283,10 +270,6 @@ func (s *Sim) createPull(c *call) {
 	if r.git.isAncestor(headH, baseH) {
 		c.invalid("PullRequest", "", "custom", "No commits between "+base+" and "+head)
 		return
-	}
-	var draft bool
-	if raw, found := m["draft"]; found {
-		draft = string(raw) == "true"
 	}
 	now := s.now()
 	is := &Issue{
@@ -321,24 +304,12 @@ func (s *Sim) updatePull(c *call) {
 	if !ok {
 		return
 	}
-	m, ok := c.fields()
-	if !ok {
-		return
-	}
-	title, hasTitle, ok := c.str(m, "PullRequest", "title")
-	if !ok {
-		return
-	}
-	body, hasBody, ok := c.str(m, "PullRequest", "body")
-	if !ok {
-		return
-	}
-	state, hasState, ok := c.str(m, "PullRequest", "state")
-	if !ok {
-		return
-	}
-	base, hasBase, ok := c.str(m, "PullRequest", "base")
-	if !ok {
+	f := c.form("PullRequest")
+	title, hasTitle := f.opt("title")
+	body, hasBody := f.opt("body")
+	state, hasState := f.opt("state")
+	base, hasBase := f.opt("base")
+	if !f.ok() {
 		return
 	}
 	if hasState && state != "open" && state != "closed" {
@@ -461,20 +432,11 @@ func (s *Sim) createReview(c *call) {
 	if !ok {
 		return
 	}
-	m, ok := c.fields()
-	if !ok {
-		return
-	}
-	event, _, ok := c.str(m, "PullRequestReview", "event")
-	if !ok {
-		return
-	}
-	body, _, ok := c.str(m, "PullRequestReview", "body")
-	if !ok {
-		return
-	}
-	commitID, hasCommit, ok := c.str(m, "PullRequestReview", "commit_id")
-	if !ok {
+	f := c.form("PullRequestReview")
+	event, _ := f.opt("event")
+	body, _ := f.opt("body")
+	commitID, hasCommit := f.opt("commit_id")
+	if !f.ok() {
 		return
 	}
 	if !hasCommit {
@@ -527,19 +489,15 @@ func (s *Sim) mergePull(c *call) {
 	if !ok {
 		return
 	}
-	m, ok := c.fields()
-	if !ok {
+	f := c.form("PullRequest")
+	title, _ := f.opt("commit_title")
+	message, _ := f.opt("commit_message")
+	head, _ := f.opt("sha")
+	method, _ := f.opt("merge_method")
+	if !f.ok() {
 		return
 	}
-	var vals [4]string
-	for i, k := range []string{"commit_title", "commit_message", "sha", "merge_method"} {
-		v, _, ok := c.str(m, "PullRequest", k)
-		if !ok {
-			return
-		}
-		vals[i] = v
-	}
-	sha, status, msg := s.merge(r, is, c.actor(), vals[3], vals[2], vals[0], vals[1])
+	sha, status, msg := s.merge(r, is, c.actor(), method, head, title, message)
 	if status != http.StatusOK {
 		if status == http.StatusUnprocessableEntity {
 			c.invalid("PullRequest", "merge_method", "invalid", msg)

@@ -230,46 +230,90 @@ func (c *call) decode(v any) bool {
 	return true
 }
 
-// fields parses the body into a generic object so that handlers can tell a
-// missing field from a null one and check types the way GitHub does.
-func (c *call) fields() (map[string]json.RawMessage, bool) {
-	m := map[string]json.RawMessage{}
-	b := bytes.TrimSpace(c.body)
-	if len(b) == 0 {
-		return m, true
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		c.fail(http.StatusBadRequest, "Problems parsing JSON")
-		return nil, false
-	}
-	return m, true
+// form reads a JSON request body field by field, the way GitHub
+// validates it: every missing or mistyped field is collected, and one 422
+// Validation Failed lists them all (400 "Problems parsing JSON" when the
+// body is not a JSON object).
+type form struct {
+	c        *call
+	resource string
+	m        map[string]json.RawMessage
+	errs     []any
+	bad      bool // the body is not JSON: answered already
 }
 
-// str reads a string field; ok is false (and a 422 written) when it has
-// another type. present is false when it is absent or null.
-func (c *call) str(m map[string]json.RawMessage, resource, key string) (v string, present, ok bool) {
-	raw, found := m[key]
+// form starts reading the request body for a resource ("PullRequest").
+func (c *call) form(resource string) *form {
+	f := &form{c: c, resource: resource, m: map[string]json.RawMessage{}}
+	if b := bytes.TrimSpace(c.body); len(b) > 0 {
+		if err := json.Unmarshal(b, &f.m); err != nil {
+			c.fail(http.StatusBadRequest, "Problems parsing JSON")
+			f.bad = true
+		}
+	}
+	return f
+}
+
+func (f *form) fail(field, code, message string) {
+	e := map[string]any{"resource": f.resource, "field": field, "code": code}
+	if f.resource == "" {
+		delete(e, "resource")
+	}
+	if message != "" {
+		e["message"] = message
+	}
+	f.errs = append(f.errs, e)
+}
+
+// opt reads an optional string; present is false when absent or null.
+func (f *form) opt(key string) (v string, present bool) {
+	raw, found := f.m[key]
 	if !found || string(raw) == "null" {
-		return "", false, true
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		c.invalid(resource, key, "invalid", fmt.Sprintf("Invalid request.\n\nFor '%s', %s is not a string.", key, raw))
-		return "", false, false
-	}
-	return v, true, true
-}
-
-// required reads a string field that must be present.
-func (c *call) required(m map[string]json.RawMessage, resource, key string) (string, bool) {
-	v, present, ok := c.str(m, resource, key)
-	if !ok {
 		return "", false
 	}
-	if !present {
-		c.invalid(resource, key, "missing_field", "")
+	if err := json.Unmarshal(raw, &v); err != nil {
+		f.fail(key, "invalid", fmt.Sprintf("Invalid request.\n\nFor '%s', %s is not a string.", key, raw))
 		return "", false
 	}
 	return v, true
+}
+
+// req reads a required string.
+func (f *form) req(key string) string {
+	if raw, found := f.m[key]; !found || string(raw) == "null" {
+		f.fail(key, "missing_field", "")
+		return ""
+	}
+	v, _ := f.opt(key)
+	return v
+}
+
+// flag reads an optional boolean.
+func (f *form) flag(key string) bool {
+	raw, found := f.m[key]
+	if !found || string(raw) == "null" {
+		return false
+	}
+	var v bool
+	if err := json.Unmarshal(raw, &v); err != nil {
+		f.fail(key, "invalid", fmt.Sprintf("Invalid request.\n\nFor '%s', %s is not a boolean.", key, raw))
+	}
+	return v
+}
+
+// ok answers 422 with every collected error and reports false when there
+// were any (or when the body was not JSON).
+func (f *form) ok() bool {
+	if f.bad {
+		return false
+	}
+	if len(f.errs) > 0 {
+		f.c.json(http.StatusUnprocessableEntity, map[string]any{
+			"message": "Validation Failed", "errors": f.errs, "documentation_url": docs, "status": "422",
+		})
+		return false
+	}
+	return true
 }
 
 // paginate answers one page of items with GitHub's Link header.
