@@ -32,11 +32,7 @@ func (s *Sim) issueSubresource(c *call) {
 }
 
 func (s *Sim) getIssue(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	is, ok := c.issueOf(r, false)
+	r, is, ok := c.repoIssue(false)
 	if !ok {
 		return
 	}
@@ -44,11 +40,7 @@ func (s *Sim) getIssue(c *call) {
 }
 
 func (s *Sim) listComments(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	is, ok := c.issueOf(r, false)
+	r, is, ok := c.repoIssue(false)
 	if !ok {
 		return
 	}
@@ -299,11 +291,7 @@ func (s *Sim) removeLabel(c *call) {
 }
 
 func (s *Sim) listIssueLabels(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	is, ok := c.issueOf(r, false)
+	r, is, ok := c.repoIssue(false)
 	if !ok {
 		return
 	}

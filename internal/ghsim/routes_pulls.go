@@ -23,6 +23,16 @@ func (c *call) issueOf(r *Repo, wantPR bool) (*Issue, bool) {
 	return is, true
 }
 
+// repoIssue looks up the request's repository and {number}.
+func (c *call) repoIssue(wantPR bool) (*Repo, *Issue, bool) {
+	r, ok := c.repo()
+	if !ok {
+		return nil, nil, false
+	}
+	is, ok := c.issueOf(r, wantPR)
+	return r, is, ok
+}
+
 // mergeState computes what merging a pull request would produce.
 type mergeState struct {
 	base, head, mergeBase plumbing.Hash
@@ -284,11 +294,7 @@ func (s *Sim) createPull(c *call) {
 }
 
 func (s *Sim) getPull(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	is, ok := c.issueOf(r, true)
+	r, is, ok := c.repoIssue(true)
 	if !ok {
 		return
 	}
@@ -359,11 +365,7 @@ func (s *Sim) updatePull(c *call) {
 }
 
 func (s *Sim) listPullFiles(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	is, ok := c.issueOf(r, true)
+	r, is, ok := c.repoIssue(true)
 	if !ok {
 		return
 	}
@@ -380,11 +382,7 @@ func (s *Sim) listPullFiles(c *call) {
 }
 
 func (s *Sim) listPullCommits(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	is, ok := c.issueOf(r, true)
+	r, is, ok := c.repoIssue(true)
 	if !ok {
 		return
 	}
@@ -401,11 +399,7 @@ func (s *Sim) listPullCommits(c *call) {
 }
 
 func (s *Sim) listReviews(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	is, ok := c.issueOf(r, true)
+	r, is, ok := c.repoIssue(true)
 	if !ok {
 		return
 	}
@@ -465,11 +459,7 @@ func (s *Sim) createReview(c *call) {
 }
 
 func (s *Sim) isMerged(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	is, ok := c.issueOf(r, true)
+	_, is, ok := c.repoIssue(true)
 	if !ok {
 		return
 	}
