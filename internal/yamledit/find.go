@@ -178,15 +178,57 @@ func (f *file) kustomizeEntry(e *yaml.Node, w walker, owned map[*yaml.Node]bool)
 	return f.setPair(e, w, KindKustomize, "newTag", "digest", lastScalarValue(e, "newName", "name"))
 }
 
-// helmMap handles a values map with repository (+ registry), tag (+ digest).
+// helmMap handles a values map with repository (+ registry), tag
+// (+ digest), and the flat variants charts use: an untagged image key with
+// a sibling tag key (image + tag, image + imageTag, sidecarImage +
+// sidecarImageTag), and name + tag. Writing the tag into the image key
+// there would render "repo:new:old".
 func (f *file) helmMap(m *yaml.Node, w walker, owned map[*yaml.Node]bool) error {
-	repo := mapGet(m, "repository")
-	if repo == nil || repo.Kind != yaml.ScalarNode || repo.ShortTag() != "!!str" {
+	if repo := mapGet(m, "repository"); repo != nil {
+		return f.helmRepo(m, w, owned, repo, "repository", "tag", "digest")
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode {
+			continue
+		}
+		var tagKey, digestKey string
+		switch {
+		case k.Value == "name":
+			tagKey, digestKey = "tag", "digest"
+		case isImageKey(k.Value):
+			for _, t := range []string{k.Value + "Tag", k.Value + "_tag", "tag"} {
+				if mapGet(m, t) != nil {
+					tagKey = t
+					break
+				}
+			}
+			digestKey = strings.TrimSuffix(tagKey, "Tag") + "Digest"
+			if tagKey == "tag" || strings.HasSuffix(tagKey, "_tag") {
+				digestKey = strings.TrimSuffix(tagKey, "tag") + "digest"
+			}
+		default:
+			continue
+		}
+		if tagKey == "" || mapGet(m, tagKey) == nil {
+			continue
+		}
+		if err := f.helmRepo(m, w, owned, v, k.Value, tagKey, digestKey); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// helmRepo handles one repository value of a map and its tag and digest
+// keys.
+func (f *file) helmRepo(m *yaml.Node, w walker, owned map[*yaml.Node]bool, repo *yaml.Node, repoKey, tagKey, digestKey string) error {
+	if repo.Kind != yaml.ScalarNode || repo.ShortTag() != "!!str" {
 		return nil
 	}
 	reg := mapGet(m, "registry")
 	full := repo.Value
-	if reg != nil {
+	if reg != nil && repoKey == "repository" {
 		if reg.Kind != yaml.ScalarNode {
 			return nil
 		}
@@ -197,10 +239,10 @@ func (f *file) helmMap(m *yaml.Node, w walker, owned map[*yaml.Node]bool) error 
 		return nil
 	}
 	owned[repo] = true
-	if reg != nil {
+	if reg != nil && repoKey == "repository" {
 		owned[reg] = true
 	}
-	return f.setPair(m, w, KindHelm, "tag", "digest", lastScalarValue(m, "repository"))
+	return f.setPair(m, w, KindHelm, tagKey, digestKey, lastScalarValue(m, repoKey))
 }
 
 // helmParameters handles Helm parameter lists as Argo CD writes them
