@@ -109,7 +109,7 @@ func commandFor(in Inputs, event string) (string, error) {
 	case "check_suite", "check_run", "status":
 		return "merge", nil
 	case "workflow_dispatch", "schedule":
-		return "", &command.InputError{Err: fmt.Errorf("event %s: set the command input (bump, tag, merge) for this workflow", event)}
+		return "", &command.InputError{Err: fmt.Errorf("event %s: set the command input (bump, tag, merge), or give the dispatch a command input", event)}
 	case "":
 		return "", &command.InputError{Err: errors.New("GITHUB_EVENT_NAME is not set: baton run is meant to run inside GitHub Actions (use baton bump on the command line)")}
 	default:
@@ -140,6 +140,12 @@ func run(ctx context.Context, a *githubactions.Action, env Env) error {
 	mask(addMask, in)
 	if err != nil {
 		return err
+	}
+	if in.Command == "auto" && env.Getenv("GITHUB_EVENT_NAME") == "workflow_dispatch" {
+		// A dispatch names its command as a workflow input.
+		if p, perr := readPayload(env.Getenv("GITHUB_EVENT_PATH")); perr == nil && p.Inputs["command"] != "" {
+			in.Command = p.Inputs["command"]
+		}
 	}
 	cmd, err := commandFor(in, env.Getenv("GITHUB_EVENT_NAME"))
 	if err != nil {

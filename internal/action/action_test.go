@@ -84,3 +84,18 @@ func TestAnnotationsCarryFileAndLine(t *testing.T) {
 		t.Errorf("err %v, out:\n%s", err, out.String())
 	}
 }
+
+func TestWorkflowDispatchCommandInput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	event := filepath.Join(dir, "event.json")
+	if err := os.WriteFile(event, []byte(`{"ref":"refs/heads/main","inputs":{"command":"tag"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	env := map[string]string{"GITHUB_EVENT_NAME": "workflow_dispatch", "GITHUB_EVENT_PATH": event, "GITHUB_SHA": strings.Repeat("ab", 20), "INPUT_IMAGE": "ghcr.io/acme/web"}
+	err := Run(context.Background(), Env{Getenv: func(k string) string { return env[k] }, Stdout: &out})
+	if err != nil || !strings.Contains(out.String(), "output tag=sha-ababab") {
+		t.Fatalf("err %v\n%s", err, out.String())
+	}
+}

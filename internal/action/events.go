@@ -59,7 +59,8 @@ type payload struct {
 	CheckRun *struct {
 		HeadSHA string `json:"head_sha"`
 	} `json:"check_run"`
-	SHA        string `json:"sha"` // status events
+	SHA        string            `json:"sha"`    // status events
+	Inputs     map[string]string `json:"inputs"` // workflow_dispatch
 	Repository struct {
 		FullName string `json:"full_name"`
 	} `json:"repository"`
