@@ -9,7 +9,6 @@ import (
 
 	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
-	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/promotion"
 )
 
@@ -283,8 +282,6 @@ func TestTamperedContentIsRefused(t *testing.T) {
 	s := newStage(t, reviewPolicy)
 	// Someone rewrites the branch with a commit of their own that changes
 	// another value in the declared file.
-	head := s.sim.Ref("acme/config", "refs/heads/main")
-	_ = head
 	bad := strings.ReplaceAll(strings.ReplaceAll(stagingYAML, "1.4.0", "1.5.0"), "name: web\n", "name: pwned\n")
 	if _, err := s.sim.Push("acme/config", "tmp", "mallory", map[string]*string{"environments/production/web-deployment.yaml": &bad}, "x"); err != nil {
 		t.Fatal(err)
@@ -402,7 +399,6 @@ func TestHumanMergeReleasedOnceAndTagCollision(t *testing.T) {
 	if res.Ignored == "" {
 		t.Error("non-Baton PR released")
 	}
-	var _ githost.PR
 }
 
 func TestBaseMovedRebuildKeepsApprovals(t *testing.T) {
