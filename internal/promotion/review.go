@@ -383,6 +383,10 @@ func authorizeApprover(ctx context.Context, gh ReviewGitHub, p *Promotion, user 
 			continue
 		}
 		member, err := gh.TeamMember(ctx, org, team, user)
+		var he *githost.Error
+		if errors.As(err, &he) && (he.Status == 403 || he.Status == 401) {
+			return false, fmt.Sprintf("Baton cannot read the membership of %s (%s): give its GitHub App the Members (read) organization permission", a, he.Message), nil
+		}
 		if err != nil {
 			return false, "", err
 		}

@@ -443,3 +443,13 @@ func TestMergeAnswerLost(t *testing.T) {
 		t.Errorf("%d releases", len(rels))
 	}
 }
+
+func TestTeamMembershipUnreadable(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	s.sim.Inject(ghsim.Fault{Method: "GET", Route: "/orgs/{org}/teams/{slug}/memberships/{user}", Kind: ghsim.FaultStatus, Status: 403})
+	res := s.handle(t, s.comment(t, "bob", "/approve"))
+	if res.Merged || !strings.Contains(res.Reply, "Baton cannot read the membership of @acme/sre") {
+		t.Fatalf("unreadable team: %+v", res)
+	}
+}
