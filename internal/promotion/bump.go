@@ -174,6 +174,10 @@ func Bump(ctx context.Context, gh GitHub, req BumpRequest) (*BumpResult, error) 
 	}
 	if defaultBranch == "" {
 		repo, err := gh.Repo(ctx, req.ConfigRepo)
+		if errors.Is(err, githost.ErrNotFound) {
+			return nil, fmt.Errorf("read the config repository: %w (it does not exist, or the token cannot see it: "+
+				"a workflow's own GITHUB_TOKEN reaches only its own repository; use a GitHub App installed on %s, or a token with access)", err, req.ConfigRepo)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read the config repository: %w", err)
 		}

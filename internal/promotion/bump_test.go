@@ -379,3 +379,16 @@ func TestBumpLostAnswersMakeNoDuplicates(t *testing.T) {
 		})
 	}
 }
+
+func TestBumpWithoutAccessExplainsTheToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, false)
+	gh, err := forge.New(context.Background(), forge.Options{Token: e.sim.Token("stranger"), APIURL: e.url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = promotion.Bump(context.Background(), gh, req(t, "ghcr.io/acme/web:1.5.0"))
+	if err == nil || !strings.Contains(err.Error(), "a workflow's own GITHUB_TOKEN reaches only its own repository") {
+		t.Fatalf("err = %v", err)
+	}
+}
