@@ -138,8 +138,10 @@ type CommentEvent struct {
 	Self string
 }
 
-// command returns the command on the first line of a comment.
-func command(body string) (string, bool) {
+// command returns the command on the first line of a comment. Words after
+// the command ("/approve looks good") are a remark, not arguments; ok is
+// false only for "/baton" followed by something other than help.
+func command(body string) (name string, ok bool) {
 	first, _, _ := strings.Cut(strings.TrimLeft(body, " \t\r\n"), "\n")
 	f := strings.Fields(first)
 	if len(f) == 0 {
@@ -147,18 +149,15 @@ func command(body string) (string, bool) {
 	}
 	switch f[0] {
 	case "/approve", "/lgtm":
-		return "approve", len(f) == 1
+		return "approve", true
 	case "/hold":
-		return "hold", len(f) == 1
+		return "hold", true
 	case "/unhold":
-		return "unhold", len(f) == 1
+		return "unhold", true
 	case "/cancel":
-		return "cancel", len(f) == 1
+		return "cancel", true
 	case "/baton":
-		if len(f) == 2 && f[1] == "help" {
-			return "help", true
-		}
-		return "help", true
+		return "help", len(f) == 2 && f[1] == "help"
 	}
 	return "", false
 }
