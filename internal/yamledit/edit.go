@@ -61,14 +61,16 @@ type Kind string
 
 // The rules that find targets.
 const (
-	KindImage      Kind = "image"     // a scalar holding an image reference
-	KindKustomize  Kind = "kustomize" // a kustomization images: entry
-	KindHelm       Kind = "helm"      // a repository/tag values map
-	KindMarker     Kind = "marker"    // a Flux setter marker
-	KindExplicit   Kind = "path"      // a key path from the policy
-	kindAuxiliary  Kind = "auxiliary" // a digest or tag kept in step
-	maxDecodedDocs      = 100000      // a bound on documents per file
+	KindImage     Kind = "image"     // a scalar holding an image reference
+	KindKustomize Kind = "kustomize" // a kustomization images: entry
+	KindHelm      Kind = "helm"      // a repository/tag values map or Helm parameters
+	KindMarker    Kind = "marker"    // a Flux setter marker
+	KindExplicit  Kind = "path"      // a key path from the policy
+	kindAuxiliary Kind = "auxiliary" // a digest or name kept in step
 )
+
+// maxDecodedDocs bounds the documents of one file.
+const maxDecodedDocs = 100000
 
 // Place is one target value found in a file.
 type Place struct {
