@@ -1,0 +1,59 @@
+package promotion_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/baton-dev/baton/internal/forge"
+	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/image"
+	"github.com/baton-dev/baton/internal/promotion"
+)
+
+// BenchmarkBump measures a whole bump against the simulator on loopback:
+// each iteration supersedes the open PR with a newer version, and the
+// requests it made are reported as requests/op (mutating ones apart).
+func BenchmarkBump(b *testing.B) {
+	sim := ghsim.New(ghsim.Options{})
+	srv := sim.Serve()
+	defer srv.Close()
+	files := map[string]string{
+		".baton.yaml": policyYAML,
+		"environments/staging/web-deployment.yaml": stagingYAML,
+	}
+	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: files}); err != nil {
+		b.Fatal(err)
+	}
+	if err := sim.SetPermission("acme/config", "ci", "write"); err != nil {
+		b.Fatal(err)
+	}
+	gh, err := forge.New(context.Background(), forge.Options{Token: sim.Token("ci"), APIURL: srv.URL, Sleep: func(context.Context, time.Duration) error { return nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bump := func(i int) {
+		r, _ := image.Parse(fmt.Sprintf("ghcr.io/acme/web:2.0.%d", i))
+		res, err := promotion.Bump(context.Background(), gh, promotion.BumpRequest{ConfigRepo: "acme/config", App: "web", Image: r, Ref: "refs/heads/develop"})
+		if err != nil || !res.Changed() {
+			b.Fatalf("bump %d: %+v, %v", i, res, err)
+		}
+	}
+	bump(0) // the PR exists; every iteration is an update
+	sim.ResetLog()
+	b.ResetTimer()
+	for i := 1; i <= b.N; i++ {
+		bump(i)
+	}
+	b.StopTimer()
+	var all, writes int
+	for _, q := range sim.Requests() {
+		all++
+		if q.Mutating() {
+			writes++
+		}
+	}
+	b.ReportMetric(float64(all)/float64(b.N), "requests/op")
+	b.ReportMetric(float64(writes)/float64(b.N), "writes/op")
+}
