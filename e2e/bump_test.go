@@ -243,7 +243,7 @@ func TestActionPermanentFailureLeavesNoOrphanBranch(t *testing.T) {
 	r := w.action(t, "push", pushPayload(t, "refs/heads/develop", sha1),
 		map[string]string{"github-token": w.token, "config-repo": "acme/config", "image": "ghcr.io/acme/web:1.5.0"},
 		map[string]string{})
-	if r.Code != 1 || !strings.Contains(r.Stdout, "::error title=Baton::open a pull request for baton/staging/web in acme/config: 503") {
+	if r.Code != 1 || !strings.Contains(r.Stdout, "::error title=Baton::bump web to 1.5.0 in acme/config: open a pull request for baton/staging/web in acme/config: 503") {
 		t.Fatalf("exit %d\n%s", r.Code, r.Stdout)
 	}
 	if refs := w.sim.Refs("acme/config", "refs/heads/baton/"); len(refs) != 0 {

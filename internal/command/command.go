@@ -223,7 +223,14 @@ func Bump(ctx context.Context, opts BumpOptions) (*BumpOutcome, error) {
 		DryRun: opts.DryRun, Log: opts.Log,
 	})
 	if err != nil {
-		return nil, err
+		if IsConfigError(err) {
+			return nil, err // its lines start with file:line, for annotations
+		}
+		name := app
+		if name == "" {
+			name = want.Name
+		}
+		return nil, fmt.Errorf("bump %s to %s in %s: %w", name, want.Version(), opts.ConfigRepo, err)
 	}
 	out := &BumpOutcome{BumpResult: res, Image: want, Tag: tag}
 	if res.Changed() && res.Merge == policy.MergeAuto {
