@@ -181,7 +181,8 @@ func TestActionAutoMergeOnChecks(t *testing.T) {
 	if err := w.sim.SetCheckRun("acme/config", head, "kubeconform", "completed", "success"); err != nil {
 		t.Fatal(err)
 	}
-	r = w.action(t, "check_suite", suite, map[string]string{"github-token": w.token}, nil)
+	run := map[string]any{"action": "completed", "workflow_run": map[string]any{"head_sha": head, "conclusion": "success"}, "repository": map[string]any{"full_name": "acme/config"}}
+	r = w.action(t, "workflow_run", run, map[string]string{"github-token": w.token}, nil)
 	if r.Code != 0 || r.Outputs["merged"] != "true" {
 		t.Fatalf("green check: exit %d outputs %v\n%s", r.Code, r.Outputs, r.Stdout)
 	}

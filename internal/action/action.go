@@ -106,7 +106,7 @@ func commandFor(in Inputs, event string) (string, error) {
 		return "approve", nil
 	case "pull_request", "pull_request_target":
 		return "release", nil
-	case "check_suite", "check_run", "status":
+	case "check_suite", "check_run", "status", "workflow_run":
 		return "merge", nil
 	case "workflow_dispatch", "schedule":
 		return "", &command.InputError{Err: fmt.Errorf("event %s: set the command input (bump, tag, merge), or give the dispatch a command input", event)}

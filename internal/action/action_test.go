@@ -65,7 +65,7 @@ func TestCommandFor(t *testing.T) {
 	}{
 		{"auto", "push", "bump", 0}, {"auto", "create", "bump", 0}, {"tag", "push", "tag", 0},
 		{"auto", "issue_comment", "approve", 0}, {"auto", "pull_request_review", "approve", 0}, {"auto", "pull_request", "release", 0},
-		{"auto", "check_suite", "merge", 0}, {"auto", "status", "merge", 0},
+		{"auto", "check_suite", "merge", 0}, {"auto", "status", "merge", 0}, {"auto", "workflow_run", "merge", 0},
 		{"auto", "workflow_dispatch", "", ExitInput}, {"auto", "", "", ExitInput}, {"deploy", "push", "", ExitInput},
 	} {
 		got, err := commandFor(Inputs{Command: tc.command}, tc.event)

@@ -59,6 +59,11 @@ type payload struct {
 	CheckRun *struct {
 		HeadSHA string `json:"head_sha"`
 	} `json:"check_run"`
+	// WorkflowRun is the event Actions-based checks raise: GitHub starts no
+	// workflow for check suites that GitHub Actions itself created.
+	WorkflowRun *struct {
+		HeadSHA string `json:"head_sha"`
+	} `json:"workflow_run"`
 	SHA        string            `json:"sha"`    // status events
 	Inputs     map[string]string `json:"inputs"` // workflow_dispatch
 	Repository struct {
@@ -136,6 +141,8 @@ func (p *payload) mergeEvent(repo string) promotion.MergeEvent {
 		ev.SHA = p.CheckSuite.HeadSHA
 	case p.CheckRun != nil:
 		ev.SHA = p.CheckRun.HeadSHA
+	case p.WorkflowRun != nil:
+		ev.SHA = p.WorkflowRun.HeadSHA
 	case p.PullRequest != nil:
 		ev.Number = p.PullRequest.Number
 	}
