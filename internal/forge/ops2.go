@@ -364,3 +364,25 @@ func (c *Client) OpenPRsForSHA(ctx context.Context, repo, sha string) ([]*githos
 	}
 	return out, nil
 }
+
+// LastCommit returns the newest commit reachable from ref that touched
+// path, or ErrNotFound when none did.
+func (c *Client) LastCommit(ctx context.Context, repo, ref, path string) (*githost.CommitInfo, error) {
+	owner, name := split(repo)
+	var list []*github.RepositoryCommit
+	err := c.call(ctx, fmt.Sprintf("read the last commit to %s in %s", path, repo), false, func(ctx context.Context) (*github.Response, error) {
+		var resp *github.Response
+		var err error
+		list, resp, err = c.gh.Repositories.ListCommits(ctx, owner, name, &github.CommitsListOptions{SHA: ref, Path: path, ListOptions: github.ListOptions{PerPage: 1}})
+		return resp, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, &githost.Error{Op: "read the last commit to " + path, Kind: githost.ErrNotFound, Message: "no commit touched it"}
+	}
+	rc := list[0]
+	return &githost.CommitInfo{SHA: rc.GetSHA(), Tree: rc.GetCommit().GetTree().GetSHA(), Message: rc.GetCommit().GetMessage(),
+		Author: rc.GetAuthor().GetLogin(), Verified: rc.GetCommit().GetVerification().GetVerified(), Committed: rc.GetCommit().GetCommitter().GetDate().Time}, nil
+}

@@ -560,8 +560,19 @@ func (s *Sim) merge(r *Repo, is *Issue, by *User, method, sha, title, message st
 			}
 			parents = parents[:1]
 			if title == fmt.Sprintf("Merge pull request #%d from %s/%s", is.Number, r.Owner.Login, pr.Head) {
-				title = fmt.Sprintf("%s (#%d)", is.Title, is.Number)
-				message = ""
+				// GitHub's default squash message: a single commit's own
+				// message; for several, the PR title and the list of them.
+				_, commits, _ := s.prChanges(r, pr)
+				if len(commits) == 1 {
+					subject, body, _ := strings.Cut(strings.TrimRight(commits[0].Message, "\n"), "\n")
+					title, message = fmt.Sprintf("%s (#%d)", subject, is.Number), strings.TrimLeft(body, "\n")
+				} else {
+					title, message = fmt.Sprintf("%s (#%d)", is.Title, is.Number), ""
+					for i := len(commits) - 1; i >= 0; i-- {
+						message += "* " + strings.TrimRight(commits[i].Message, "\n") + "\n\n"
+					}
+					message = strings.TrimRight(message, "\n")
+				}
 			}
 		}
 		full := title

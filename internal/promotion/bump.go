@@ -39,6 +39,7 @@ type GitHub interface {
 	AddLabels(ctx context.Context, repo string, number int, labels []string) error
 	Comment(ctx context.Context, repo string, number int, body string) (int64, error)
 	Compare(ctx context.Context, repo, base, head string, max int) (*githost.Comparison, error)
+	LastCommit(ctx context.Context, repo, ref, path string) (*githost.CommitInfo, error)
 }
 
 // BumpRequest asks to put an image into an environment.
@@ -211,7 +212,7 @@ func Bump(ctx context.Context, gh GitHub, req BumpRequest) (*BumpResult, error) 
 		res.Outcome, res.Notice = Skipped, why
 		return res, nil
 	}
-	log := changelog(ctx, gh, app, req, res.From)
+	log := changelog(ctx, gh, app, req, res.From, func() string { return lastSource(ctx, gh, req.ConfigRepo, base.SHA, changes) })
 	if log != nil && log.Status == "behind" && !req.AllowDowngrade {
 		res.Outcome = Skipped
 		res.Notice = fmt.Sprintf("refusing to downgrade: %s is an ancestor of the source of %s in %s (pass allow-downgrade, or roll back)", short(req.SourceSHA), strings.Join(res.From, ", "), env.Name)
@@ -313,7 +314,11 @@ func Bump(ctx context.Context, gh GitHub, req BumpRequest) (*BumpResult, error) 
 				}
 				return res, nil
 			}
-			if why := downgradeFrom(meta.Image, req.Image, req.AllowDowngrade); why != "" {
+			why := downgradeFrom(meta.Image, req.Image, req.AllowDowngrade)
+			if why == "" && !req.AllowDowngrade && olderSource(ctx, gh, app, req, meta.Source) {
+				why = fmt.Sprintf("refusing to downgrade: %s is an ancestor of %s", short(req.SourceSHA), meta.Source)
+			}
+			if why != "" {
 				if existing.HeadSHA != meta.Commit && meta.Commit != "" {
 					// A racing run of ours moved the branch under a newer
 					// PR: put the PR's own commit back.
@@ -464,6 +469,38 @@ func downgradeFrom(current string, want image.Ref, allow bool) string {
 		return ""
 	}
 	return downgrade([]string{cur.Tag}, want, allow)
+}
+
+// lastSource reads the Baton-Source trailer of the last commit that
+// changed the environment's first file: the source of the running image,
+// for tags that do not name it (timestamps, templates).
+func lastSource(ctx context.Context, gh GitHub, repo, sha string, changes []FileChange) string {
+	if len(changes) == 0 {
+		return ""
+	}
+	c, err := gh.LastCommit(ctx, repo, sha, changes[0].Path)
+	if err != nil {
+		return ""
+	}
+	return ParseTrailers(c.Message)["Baton-Source"]
+}
+
+// olderSource reports whether the bump's source commit is an ancestor of
+// another promotion's source (owner/repo@sha) in the app repository.
+func olderSource(ctx context.Context, gh GitHub, app *policy.App, req BumpRequest, other string) bool {
+	repo, sha, ok := strings.Cut(other, "@")
+	if !ok || req.SourceSHA == "" || sha == req.SourceSHA || repo != appRepo(app, req) {
+		return false
+	}
+	cmp, err := gh.Compare(ctx, repo, sha, req.SourceSHA, 1)
+	return err == nil && cmp.Status == "behind"
+}
+
+func appRepo(app *policy.App, req BumpRequest) string {
+	if app.Repo != "" {
+		return app.Repo
+	}
+	return req.SourceRepo
 }
 
 func source(req BumpRequest) string {

@@ -392,3 +392,52 @@ func TestBumpWithoutAccessExplainsTheToken(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestUnorderedTagsRefuseAnOlderSource: template tags (branch-run) say
+// nothing about order, so a late pipeline of an older commit is caught by
+// the sources' ancestry, read from the Baton-Source trailer of the running
+// version. (Timestamp tags order numerically, like semantic versions.)
+func TestUnorderedTagsRefuseAnOlderSource(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	ctx := context.Background()
+	one, two := "1", "2"
+	older, err := e.sim.Push("acme/web", "main", "alice", map[string]*string{"v": &one}, "older")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer, err := e.sim.Push("acme/web", "main", "alice", map[string]*string{"v": &two}, "newer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The newer build was promoted and merged.
+	r := req(t, "ghcr.io/acme/web:main-zulu")
+	r.SourceSHA = newer
+	res, err := promotion.Bump(ctx, e.gh, r)
+	if err != nil || res.Outcome != promotion.Created {
+		t.Fatalf("newer: %+v, %v", res, err)
+	}
+	if _, err := e.sim.Merge("acme/config", res.PR.Number, "bob", "squash"); err != nil {
+		t.Fatal(err)
+	}
+	// The older build's pipeline finishes later.
+	r = req(t, "ghcr.io/acme/web:main-alpha")
+	r.SourceSHA = older
+	res, err = promotion.Bump(ctx, e.gh, r)
+	if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "refusing to downgrade: "+older[:7]+" is an ancestor of the source") {
+		t.Fatalf("older: %+v, %v", res, err)
+	}
+	// And a PR race: an open PR carries the newer source; the older loses.
+	r = req(t, "ghcr.io/acme/web:main-yankee")
+	r.SourceSHA = newer
+	r.Ref = "refs/heads/main"
+	if res, err = promotion.Bump(ctx, e.gh, r); err != nil || res.Outcome != promotion.Created {
+		t.Fatalf("production: %+v, %v", res, err)
+	}
+	r.Image, _ = image.Parse("ghcr.io/acme/web:main-bravo")
+	r.SourceSHA = older
+	res, err = promotion.Bump(ctx, e.gh, r)
+	if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "is an ancestor of acme/web@"+newer) {
+		t.Fatalf("older PR update: %+v, %v", res, err)
+	}
+}

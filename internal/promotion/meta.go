@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/Masterminds/semver/v3"
 	udiff "github.com/aymanbagabas/go-udiff"
 
 	"github.com/baton-dev/baton/internal/githost"
@@ -175,10 +176,10 @@ func sourceRef(tag string) string {
 	if len(tag) == 40 && isHex(tag) {
 		return tag
 	}
-	if len(tag) > 0 && tag[0] >= '0' && tag[0] <= '9' && strings.Count(tag, ".") >= 1 {
-		return "v" + tag
+	if _, err := semver.StrictNewVersion(strings.TrimPrefix(tag, "v")); err == nil {
+		return "v" + strings.TrimPrefix(tag, "v")
 	}
-	return tag
+	return "" // a timestamp or template tag: it names no source
 }
 
 func isHex(s string) bool {
@@ -196,16 +197,25 @@ const maxChangelog = 20
 // changelog compares the running version's source with the new one in the
 // app repository. It returns nil when the app repository is not readable
 // or the running version's source is unknown: the changelog is a courtesy.
-func changelog(ctx context.Context, gh GitHub, app *policy.App, req BumpRequest, from []string) *githost.Comparison {
-	repo := app.Repo
-	if repo == "" {
-		repo = req.SourceRepo
-	}
+//
+// The running version's source is named by its tag (sha-<hex>, or a
+// semantic version whose git tag is v<version>); for other tags it is the
+// Baton-Source trailer of the last commit to the file, which lastSource
+// reads only then.
+func changelog(ctx context.Context, gh GitHub, app *policy.App, req BumpRequest, from []string, lastSource func() string) *githost.Comparison {
+	repo := appRepo(app, req)
 	if repo == "" || req.SourceSHA == "" || len(from) != 1 {
 		return nil
 	}
 	tag, _, _ := strings.Cut(from[0], "@")
 	base := sourceRef(tag)
+	if base == "" {
+		if src := lastSource(); src != "" {
+			if r, sha, ok := strings.Cut(src, "@"); ok && r == repo {
+				base = sha
+			}
+		}
+	}
 	if base == "" {
 		return nil
 	}
