@@ -42,9 +42,10 @@ type Auth struct {
 	APIURL     string // GITHUB_API_URL
 }
 
-// Client builds the GitHub client for repo.
-func (a Auth) Client(ctx context.Context, repo string, hc *http.Client, onToken func(string), logf func(string, ...any)) (*forge.Client, error) {
-	opts := forge.Options{Token: a.Token, Repo: repo, APIURL: a.APIURL, HTTPClient: hc, OnToken: onToken, Logf: logf}
+// Client builds the GitHub client for repo; an App token also covers the
+// alsoRead repositories when the installation includes them.
+func (a Auth) Client(ctx context.Context, repo string, hc *http.Client, onToken func(string), logf func(string, ...any), alsoRead ...string) (*forge.Client, error) {
+	opts := forge.Options{Token: a.Token, Repo: repo, APIURL: a.APIURL, HTTPClient: hc, OnToken: onToken, Logf: logf, AlsoRead: alsoRead}
 	if a.AppID != "" || a.PrivateKey != "" {
 		if a.AppID == "" || a.PrivateKey == "" {
 			return nil, inputErr("GitHub App auth needs both app-id and private-key")
@@ -212,7 +213,7 @@ func Bump(ctx context.Context, opts BumpOptions) (*BumpOutcome, error) {
 			fmt.Fprintf(opts.Log, format+"\n", args...)
 		}
 	}
-	gh, err := opts.Auth.Client(ctx, opts.ConfigRepo, opts.HTTPClient, opts.OnToken, logf)
+	gh, err := opts.Auth.Client(ctx, opts.ConfigRepo, opts.HTTPClient, opts.OnToken, logf, opts.Build.Repo)
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,10 @@ type Options struct {
 	AppID      int64
 	PrivateKey []byte
 	Repo       string
+	// AlsoRead are other repositories of the same owner the App token should
+	// cover when the installation includes them (the app repository, for
+	// changelogs and ancestry); the token falls back to Repo alone.
+	AlsoRead []string
 	// APIURL is the REST API's base URL (GITHUB_API_URL); empty means
 	// https://api.github.com. GHES URLs end in /api/v3.
 	APIURL string
@@ -153,14 +157,29 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 			}
 			return nil, err
 		}
-		itr := ghinstallation.NewFromAppsTransport(atr, inst.GetID())
-		itr.BaseURL = atr.BaseURL
-		itr.InstallationTokenOptions = &github.InstallationTokenOptions{Repositories: []string{name}}
-		if opts.OnToken != nil {
+		scoped := func(repos []string) (*ghinstallation.Transport, string, error) {
+			itr := ghinstallation.NewFromAppsTransport(atr, inst.GetID())
+			itr.BaseURL = atr.BaseURL
+			itr.InstallationTokenOptions = &github.InstallationTokenOptions{Repositories: repos}
 			tok, err := itr.Token(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("get an installation token for %s: %w", opts.Repo, err)
+			return itr, tok, err
+		}
+		repos := []string{name}
+		for _, r := range opts.AlsoRead {
+			if o, n, ok := strings.Cut(r, "/"); ok && strings.EqualFold(o, owner) && !strings.EqualFold(n, name) {
+				repos = append(repos, n)
 			}
+		}
+		itr, tok, err := scoped(repos)
+		if err != nil && len(repos) > 1 {
+			// The installation does not cover the other repositories: a
+			// token for the config repository alone.
+			itr, tok, err = scoped(repos[:1])
+		}
+		if err != nil {
+			return nil, fmt.Errorf("get an installation token for %s: %w", opts.Repo, err)
+		}
+		if opts.OnToken != nil {
 			opts.OnToken(tok)
 		}
 		instHTTP := *hc

@@ -190,3 +190,34 @@ func TestFilesOverOneMegabyte(t *testing.T) {
 		t.Fatalf("DefaultFile: %d bytes, %q, %v", len(got), branch, err)
 	}
 }
+
+func TestAppTokenAlsoReadsTheAppRepoWhenInstalled(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, both := range []bool{true, false} {
+		sim, url, _ := setup(t)
+		if _, err := sim.CreateRepo("acme/web", ghsim.RepoOptions{Private: true, Files: map[string]string{"main.go": "package main\n"}}); err != nil {
+			t.Fatal(err)
+		}
+		app, err := sim.AddApp("baton")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if both {
+			sim.Install(app, "acme", "acme/config", "acme/web")
+		} else {
+			sim.Install(app, "acme", "acme/config")
+		}
+		c, err := forge.New(ctx, forge.Options{AppID: app.ID, PrivateKey: app.PrivateKeyPEM(), Repo: "acme/config", AlsoRead: []string{"acme/web", "other/x"}, APIURL: url, OnToken: func(string) {}})
+		if err != nil {
+			t.Fatalf("both=%v: %v", both, err)
+		}
+		_, err = c.Repo(ctx, "acme/web")
+		if both && err != nil || !both && !errors.Is(err, githost.ErrNotFound) {
+			t.Errorf("both=%v: reading the app repo: %v", both, err)
+		}
+		if _, err := c.Repo(ctx, "acme/config"); err != nil {
+			t.Errorf("both=%v: config repo: %v", both, err)
+		}
+	}
+}
