@@ -2,7 +2,10 @@ package examples
 
 import (
 	"os"
+	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/baton-dev/baton/internal/policy"
 )
@@ -21,5 +24,55 @@ func TestExamplePolicyIsValid(t *testing.T) {
 	}
 	if len(p.Envs) != 2 || p.Apps["web"] == nil {
 		t.Errorf("policy = %+v", p)
+	}
+}
+
+// TestExampleWorkflowsUseTheAction keeps the example workflows valid YAML
+// that use the Action with inputs it declares.
+func TestExampleWorkflowsUseTheAction(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var action struct {
+		Inputs map[string]any `yaml:"inputs"`
+	}
+	if err := yaml.Unmarshal(b, &action); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"workflows/app-repo.yml", "workflows/config-repo.yml"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wf struct {
+			Jobs map[string]struct {
+				Steps []struct {
+					Uses string            `yaml:"uses"`
+					With map[string]string `yaml:"with"`
+				} `yaml:"steps"`
+			} `yaml:"jobs"`
+		}
+		if err := yaml.Unmarshal(b, &wf); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		uses := 0
+		for _, job := range wf.Jobs {
+			for _, st := range job.Steps {
+				if !strings.HasPrefix(st.Uses, "baton-dev/baton@") {
+					continue
+				}
+				uses++
+				for k := range st.With {
+					if _, ok := action.Inputs[k]; !ok {
+						t.Errorf("%s: input %q is not in action.yml", f, k)
+					}
+				}
+			}
+		}
+		if uses == 0 {
+			t.Errorf("%s does not use the Action", f)
+		}
 	}
 }
