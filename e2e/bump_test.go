@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -180,15 +182,23 @@ func TestActionAppAuthAndGHESURL(t *testing.T) {
 	if strings.Count(r.Stdout, key) != 1 || !strings.Contains(r.Stdout, "::add-mask::"+key) {
 		t.Error("private key line not masked")
 	}
-	// The commit Baton made as an App is verified.
-	var verifiedPaths int
-	for _, q := range w.sim.Requests() {
-		if q.Route == "POST /repos/{owner}/{repo}/git/commits" && q.Identity == "baton[bot]" {
-			verifiedPaths++
-		}
+	// The commit Baton made as an App is signed: GitHub shows it Verified.
+	req, _ := http.NewRequest(http.MethodGet, w.url+"/repos/acme/config/git/commits/"+prs[0].PR.HeadSHA, nil)
+	req.Header.Set("Authorization", "token "+w.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if verifiedPaths != 1 {
-		t.Errorf("commits by baton[bot]: %d", verifiedPaths)
+	defer resp.Body.Close()
+	var commit struct {
+		Author       struct{ Name string }
+		Verification struct{ Verified bool }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&commit); err != nil {
+		t.Fatal(err)
+	}
+	if !commit.Verification.Verified || commit.Author.Name != "baton[bot]" {
+		t.Errorf("head commit %+v", commit)
 	}
 	if !strings.HasPrefix(w.sim.Requests()[0].Path, "/repos/acme/config/installation") {
 		t.Errorf("first request %+v", w.sim.Requests()[0])

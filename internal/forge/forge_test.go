@@ -221,3 +221,31 @@ func TestAppTokenAlsoReadsTheAppRepoWhenInstalled(t *testing.T) {
 		}
 	}
 }
+
+func TestMergeablePRPollsWhileGitHubComputes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim := ghsim.New(ghsim.Options{MergeableDelay: 2})
+	srv := sim.Serve()
+	t.Cleanup(srv.Close)
+	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Files: map[string]string{"a": "1"}}); err != nil {
+		t.Fatal(err)
+	}
+	two := "2"
+	if _, err := sim.Push("acme/config", "x", "alice", map[string]*string{"a": &two}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.SetPermission("acme/config", "alice", "write"); err != nil {
+		t.Fatal(err)
+	}
+	sl := &sleeps{}
+	c, _ := forge.New(ctx, forge.Options{Token: sim.Token("alice"), APIURL: srv.URL, Sleep: sl.sleep})
+	pr, err := c.CreatePR(ctx, "acme/config", githost.NewPR{Title: "x", Head: "x", Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.MergeablePR(ctx, "acme/config", pr.Number)
+	if err != nil || got.Mergeable == nil || !*got.Mergeable || len(sl.d) != 2 {
+		t.Fatalf("mergeable %v, err %v, slept %v", got.Mergeable, err, sl.d)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/go-github/v88/github"
 
@@ -24,6 +25,20 @@ func (c *Client) PR(ctx context.Context, repo string, number int) (*githost.PR, 
 		return nil, err
 	}
 	return pr(p), nil
+}
+
+// MergeablePR reads a pull request, asking again (bounded) while GitHub
+// has not computed whether it can merge (mergeable: null), as GitHub
+// advises after a change.
+func (c *Client) MergeablePR(ctx context.Context, repo string, number int) (*githost.PR, error) {
+	pr, err := c.PR(ctx, repo, number)
+	for attempt := 1; err == nil && pr.Mergeable == nil && attempt <= 5; attempt++ {
+		if err := c.sleep(ctx, time.Duration(attempt)*500*time.Millisecond); err != nil {
+			return nil, err
+		}
+		pr, err = c.PR(ctx, repo, number)
+	}
+	return pr, err
 }
 
 // React adds a reaction to an issue comment.

@@ -419,7 +419,7 @@ func merge3(base, ours, theirs map[string]entry) (map[string]entry, []string) {
 	return out, conflicts
 }
 
-// countLines returns the added and removed line counts and a unified patch
+// patch returns the added and removed line counts and a unified patch
 // body for a file change, as the pulls files API reports them.
 func (g *gitRepo) patch(ch fileChange) (added, removed int, patch string) {
 	var a, b []byte

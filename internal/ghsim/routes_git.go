@@ -679,12 +679,18 @@ func (c *call) commitAt(r *Repo, rev string) (*object.Commit, bool) {
 	return cm, true
 }
 
-func (s *Sim) getContents(c *call) {
+// repoCommit looks up the request's repository and a revision in it.
+func (c *call) repoCommit(rev string) (*Repo, *object.Commit, bool) {
 	r, ok := c.repo()
 	if !ok {
-		return
+		return nil, nil, false
 	}
-	cm, ok := c.commitAt(r, c.query("ref"))
+	cm, ok := c.commitAt(r, rev)
+	return r, cm, ok
+}
+
+func (s *Sim) getContents(c *call) {
+	r, cm, ok := c.repoCommit(c.query("ref"))
 	if !ok {
 		return
 	}
@@ -791,11 +797,7 @@ func (g *gitRepo) touches(cm *object.Commit, p string) bool {
 }
 
 func (s *Sim) listCommits(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	head, ok := c.commitAt(r, c.query("sha"))
+	r, head, ok := c.repoCommit(c.query("sha"))
 	if !ok {
 		return
 	}
@@ -816,11 +818,7 @@ func (s *Sim) listCommits(c *call) {
 }
 
 func (s *Sim) getCommit(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	cm, ok := c.commitAt(r, c.pathValue("ref"))
+	r, cm, ok := c.repoCommit(c.pathValue("ref"))
 	if !ok {
 		return
 	}

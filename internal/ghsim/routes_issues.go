@@ -414,11 +414,7 @@ func (s *Sim) combined(r *Repo, sha string) (string, []*Status) {
 }
 
 func (s *Sim) combinedStatus(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	cm, ok := c.commitAt(r, c.pathValue("ref"))
+	r, cm, ok := c.repoCommit(c.pathValue("ref"))
 	if !ok {
 		return
 	}
@@ -436,11 +432,7 @@ func (s *Sim) combinedStatus(c *call) {
 }
 
 func (s *Sim) listStatuses(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	cm, ok := c.commitAt(r, c.pathValue("ref"))
+	r, cm, ok := c.repoCommit(c.pathValue("ref"))
 	if !ok {
 		return
 	}
@@ -467,11 +459,7 @@ func (s *Sim) checkRunJSON(r *Repo, cr *CheckRun) map[string]any {
 }
 
 func (s *Sim) listCheckRuns(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	cm, ok := c.commitAt(r, c.pathValue("ref"))
+	r, cm, ok := c.repoCommit(c.pathValue("ref"))
 	if !ok {
 		return
 	}
@@ -605,28 +593,23 @@ func (s *Sim) latestRelease(c *call) {
 }
 
 func (s *Sim) releaseByTag(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
 	tag := c.pathValue("tag")
-	for _, rel := range r.releases {
-		if rel.TagName == tag {
-			c.json(http.StatusOK, s.releaseJSON(r, rel))
-			return
-		}
-	}
-	c.fail(http.StatusNotFound, "Not Found")
+	s.findRelease(c, func(rel *Release) bool { return rel.TagName == tag })
 }
 
 func (s *Sim) getRelease(c *call) {
+	id, _ := strconv.ParseInt(c.pathValue("id"), 10, 64)
+	s.findRelease(c, func(rel *Release) bool { return rel.ID == id })
+}
+
+// findRelease answers the request's repository's release that matches.
+func (s *Sim) findRelease(c *call, match func(*Release) bool) {
 	r, ok := c.repo()
 	if !ok {
 		return
 	}
-	id, _ := strconv.ParseInt(c.pathValue("id"), 10, 64)
 	for _, rel := range r.releases {
-		if rel.ID == id {
+		if match(rel) {
 			c.json(http.StatusOK, s.releaseJSON(r, rel))
 			return
 		}

@@ -382,26 +382,6 @@ func loadDefaultPolicy(ctx context.Context, gh GitHub, repo, file string) (*poli
 	return p, branch, nil
 }
 
-// LoadPolicy reads the policy at a commit of the config repository: a
-// missing file means the default policy.
-func LoadPolicy(ctx context.Context, gh GitHub, repo, sha, file string) (*policy.Policy, error) {
-	data, err := gh.File(ctx, repo, sha, file)
-	if errors.Is(err, githost.ErrNotFound) {
-		if file != policy.FileName {
-			return nil, &ConfigError{Err: fmt.Errorf("policy file %s does not exist in %s at %s", file, repo, short(sha))}
-		}
-		return policy.Default(), nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read the policy: %w", err)
-	}
-	p, err := policy.Parse(file, data)
-	if err != nil {
-		return nil, &ConfigError{Err: err}
-	}
-	return p, nil
-}
-
 // editFiles reads and edits every file at the base commit; any failure
 // fails the whole bump.
 func editFiles(ctx context.Context, gh GitHub, repo, sha string, files []string, want image.Ref, opts yamledit.Options) ([]FileChange, error) {

@@ -20,6 +20,7 @@ type ReviewGitHub interface {
 	GitHub
 	Commit(ctx context.Context, repo, sha string) (*githost.Commit, error)
 	PR(ctx context.Context, repo string, number int) (*githost.PR, error)
+	MergeablePR(ctx context.Context, repo string, number int) (*githost.PR, error)
 	React(ctx context.Context, repo string, commentID int64, content string) error
 	Permission(ctx context.Context, repo, user string) (string, error)
 	TeamMember(ctx context.Context, org, team, user string) (bool, error)
@@ -756,13 +757,10 @@ func checksWait(ctx context.Context, gh ReviewGitHub, p *Promotion) (string, err
 		return strings.Join(waits, ", "), nil
 	}
 	pr := p.PR
-	for attempt := 0; pr.Mergeable == nil && attempt < 5; attempt++ {
+	if pr.Mergeable == nil {
 		// GitHub computes mergeability in the background after a change.
-		if err := sleepCtx(ctx, time.Duration(attempt+1)*500*time.Millisecond); err != nil {
-			return "", err
-		}
 		var err error
-		if pr, err = gh.PR(ctx, p.Repo, pr.Number); err != nil {
+		if pr, err = gh.MergeablePR(ctx, p.Repo, pr.Number); err != nil {
 			return "", err
 		}
 	}
@@ -807,18 +805,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// sleepCtx waits d or until ctx ends; tests replace it.
-var sleepCtx = func(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // mergeAndRelease merges at the verified head and releases.
 func mergeAndRelease(ctx context.Context, gh ReviewGitHub, p *Promotion, approvers []string, ev *approval) (*Result, error) {
 	res := &Result{PR: p.PR}
@@ -836,10 +822,11 @@ func mergeAndRelease(ctx context.Context, gh ReviewGitHub, p *Promotion, approve
 	}
 	fmt.Fprintf(&b, "Baton-PR: #%d\n", p.PR.Number)
 	sha, err := gh.Merge(ctx, p.Repo, p.PR.Number, p.PR.HeadSHA, p.Policy.MergeMethod, title, b.String())
+	var merged *githost.PR // read once: merged_at names the release
 	if err != nil {
 		// A lost answer can hide a merge that happened: ask before saying no.
 		if now, rerr := gh.PR(ctx, p.Repo, p.PR.Number); rerr == nil && now.Merged && now.MergeSHA != "" {
-			sha, err = now.MergeSHA, nil
+			sha, err, merged = now.MergeSHA, nil, now
 		}
 	}
 	var he *githost.Error
@@ -856,9 +843,10 @@ func mergeAndRelease(ctx context.Context, gh ReviewGitHub, p *Promotion, approve
 		return nil, err
 	}
 	res.Merged, res.MergeSHA = true, sha
-	merged, err := gh.PR(ctx, p.Repo, p.PR.Number)
-	if err != nil {
-		return nil, fmt.Errorf("merged as %s, but reading the merge time failed: %w", short(sha), err)
+	if merged == nil {
+		if merged, err = gh.PR(ctx, p.Repo, p.PR.Number); err != nil {
+			return nil, fmt.Errorf("merged as %s, but reading the merge time failed: %w", short(sha), err)
+		}
 	}
 	mergedBy := merged.MergedBy
 	rel, err := Release(ctx, gh, ReleaseRequest{Repo: p.Repo, Policy: p.Policy, PR: merged, Record: recordWith(p.Record, approvers), MergedBy: mergedBy})
