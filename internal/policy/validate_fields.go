@@ -4,6 +4,7 @@ import (
 	"path"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
@@ -31,7 +32,7 @@ var (
 
 // app validates apps.<name>.
 func (v *validator) app(name string, k, n *yaml.Node) *App {
-	where := "apps." + name
+	where := "apps." + quoteKey(name)
 	if !nameRe.MatchString(name) {
 		v.errf(k, where, "app names are %s", nameRule)
 	}
@@ -71,7 +72,7 @@ func (v *validator) app(name string, k, n *yaml.Node) *App {
 		case "environments":
 			a.Envs = map[string]*AppEnv{}
 			v.mapping(val, full, "", nil, func(env string, _, en *yaml.Node) {
-				a.Envs[env] = v.appEnv(full+"."+env, en)
+				a.Envs[env] = v.appEnv(full+"."+quoteKey(env), en)
 			})
 		}
 	})
@@ -135,7 +136,7 @@ func (v *validator) tagPattern(n *yaml.Node, key string) (string, *regexp.Regexp
 
 // env validates environments.<name>.
 func (v *validator) env(name string, k, n *yaml.Node) *Env {
-	where := "environments." + name
+	where := "environments." + quoteKey(name)
 	if !nameRe.MatchString(name) {
 		v.errf(k, where, "environment names are %s", nameRule)
 	}
@@ -230,7 +231,7 @@ func (v *validator) crossCheck(p *Policy, root *yaml.Node) {
 	}
 	for _, e := range p.Envs {
 		for _, a := range sampleApps {
-			if v.fileTemplates(mapGet(mapGet(envsNode, e.Name), "files"), "environments."+e.Name+".files", e.Name, a) {
+			if v.fileTemplates(mapGet(mapGet(envsNode, e.Name), "files"), "environments."+quoteKey(e.Name)+".files", e.Name, a) {
 				break
 			}
 		}
@@ -238,14 +239,14 @@ func (v *validator) crossCheck(p *Policy, root *yaml.Node) {
 	for _, a := range appNames {
 		app := p.Apps[a]
 		for _, e := range p.Envs {
-			if v.fileTemplates(mapGet(mapGet(appsNode, a), "files"), "apps."+a+".files", e.Name, a) {
+			if v.fileTemplates(mapGet(mapGet(appsNode, a), "files"), "apps."+quoteKey(a)+".files", e.Name, a) {
 				break
 			}
 		}
 		over := mapGet(mapGet(appsNode, a), "environments")
 		for _, env := range sortedKeys(app.Envs) {
 			if _, ok := p.Env(env); !ok {
-				v.errf(keyNode(over, env), "apps."+a+".environments."+env, "not an environment (declared: %s)", strings.Join(p.EnvNames(), ", "))
+				v.errf(keyNode(over, env), "apps."+quoteKey(a)+".environments."+quoteKey(env), "not an environment (declared: %s)", strings.Join(p.EnvNames(), ", "))
 			}
 		}
 	}
@@ -253,7 +254,7 @@ func (v *validator) crossCheck(p *Policy, root *yaml.Node) {
 	for _, n := range appNames {
 		a := p.Apps[n]
 		if other, dup := images[a.Image]; dup && a.Image != "" {
-			v.errf(mapGet(mapGet(appsNode, n), "image"), "apps."+n+".image", "same image as app %q; each app has its own image", other)
+			v.errf(mapGet(mapGet(appsNode, n), "image"), "apps."+quoteKey(n)+".image", "same image as app %q; each app has its own image", other)
 		}
 		images[a.Image] = n
 	}
@@ -287,4 +288,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// quoteKey writes a name into a dotted key path, quoted when it is not a
+// valid name (so "apps.\"..\"" reads as one key).
+func quoteKey(name string) string {
+	if nameRe.MatchString(name) {
+		return name
+	}
+	return strconv.Quote(name)
 }
