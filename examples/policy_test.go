@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/baton-dev/baton/internal/policy"
@@ -24,6 +25,19 @@ func TestExamplePolicyIsValid(t *testing.T) {
 	}
 	if len(p.Envs) != 2 || p.Apps["web"] == nil {
 		t.Errorf("policy = %+v", p)
+	}
+	worker := p.Apps["worker"]
+	if worker == nil {
+		t.Fatal("no worker app")
+	}
+	if diff := cmp.Diff([]string{"worker.image.tag", "worker.image.digest:digest"}, worker.KeysFor("production")); diff != "" {
+		t.Errorf("worker keys in production (-want +got):\n%s", diff)
+	}
+	if worker.KeysFor("staging") != nil {
+		t.Errorf("worker keys in staging = %q, want none", worker.KeysFor("staging"))
+	}
+	if re := worker.TagRegexpFor("staging"); re == nil || !re.MatchString("1.4.0-bookworm") || re.MatchString("1.4.0-alpine") {
+		t.Errorf("worker tag pattern = %v", re)
 	}
 }
 

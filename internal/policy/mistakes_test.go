@@ -37,7 +37,7 @@ func TestPolicyWithEveryKindOfMistake(t *testing.T) {
 			policy:  "environments:\n  staging:\n    branches: develop\n    approvals: two\n    self-approval: yes\n    versions: [1]\n",
 			want: []string{
 				`p.yaml:3: environments.staging.branches: want a list of strings such as [a, b], got "develop"`,
-				`p.yaml:4: environments.staging.approvals: want a whole number from 1 to 20, got "two"`,
+				`p.yaml:4: environments.staging.approvals: want a whole number such as 1, got "two"`,
 				`p.yaml:5: environments.staging.self-approval: want true or false, got "yes"`,
 				`p.yaml:6: environments.staging.versions: want a string, got a list`,
 			},

@@ -166,7 +166,7 @@ func (v *validator) env(name string, k, n *yaml.Node) *Env {
 		case "approvals":
 			approvalKeys[key] = kn
 			if val.Kind != yaml.ScalarNode || val.ShortTag() != "!!int" {
-				v.errf(val, full, "want a whole number from 1 to 20, got %s", describe(val))
+				v.errf(val, full, "want a whole number such as 1, got %s", describe(val))
 				return
 			}
 			var n int
