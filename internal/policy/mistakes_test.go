@@ -121,13 +121,14 @@ func TestPolicyWithEveryKindOfMistake(t *testing.T) {
 		{
 			mistake: "keys with traversal or an unknown part",
 			policy: "apps:\n  web:\n    image: ghcr.io/acme/web\n    keys:\n      - ../../etc/passwd\n      - images..tag\n" +
-				"      - images/web/tag\n      - images.web:version\n      - \"\"\nenvironments: {a: {}}\n",
+				"      - images/web/tag\n      - images.web:version\n      - \"\"\n      - ~\nenvironments: {a: {}}\n",
 			want: []string{
 				`p.yaml:5: apps.web.keys: key path "../../etc/passwd": key "" is not allowed; want ` + KeyPathSyntax,
 				`p.yaml:6: apps.web.keys: key path "images..tag": key "" is not allowed; want ` + KeyPathSyntax,
 				`p.yaml:7: apps.web.keys: key path "images/web/tag": key "images/web/tag" is not allowed; want ` + KeyPathSyntax,
 				`p.yaml:8: apps.web.keys: key path "images.web:version": unknown part "version" (accepted: tag, digest, name)`,
 				`p.yaml:9: apps.web.keys: want a non-empty string, got ""`,
+				`p.yaml:10: apps.web.keys: want a non-empty string, got an empty value`,
 			},
 		},
 		{

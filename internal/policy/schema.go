@@ -48,6 +48,7 @@ type Policy struct {
 
 // App is one application whose image Baton promotes.
 type App struct {
+	// Name is the app's key under apps:, or the app input.
 	Name string
 	// Image is the normalised image repository ("ghcr.io/acme/web").
 	Image string
@@ -88,7 +89,7 @@ type AppEnv struct {
 
 // Env is one deployment environment.
 type Env struct {
-	Name         string
+	Name         string   // the key under environments:
 	Branches     []string // app-repo branch globs that bump this environment
 	Tags         []string // app-repo tag globs that bump this environment
 	Files        []string // file templates
@@ -105,11 +106,11 @@ type Env struct {
 
 // ReleaseData is what the release tag template sees.
 type ReleaseData struct {
-	Merged time.Time
-	Env    string
-	App    string
-	Tag    string
-	PR     int
+	Merged time.Time // the pull request's merged_at, rendered in UTC
+	Env    string    // environment name
+	App    string    // app name
+	Tag    string    // the image tag promoted
+	PR     int       // the promotion pull request's number
 }
 
 // Error is a validation error at a place in the policy file.

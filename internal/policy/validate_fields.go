@@ -105,7 +105,7 @@ func (v *validator) keys(n *yaml.Node, key string) []string {
 	}
 	var out []string
 	for _, e := range n.Content {
-		if e.Kind != yaml.ScalarNode || e.Value == "" {
+		if e.Kind != yaml.ScalarNode || e.ShortTag() == "!!null" || e.Value == "" {
 			continue // reported by strList
 		}
 		if err := CheckKeyPath(e.Value); err != nil {
@@ -229,6 +229,10 @@ func (v *validator) crossCheck(p *Policy, root *yaml.Node) {
 	if len(sampleApps) == 0 {
 		sampleApps = []string{"app"}
 	}
+	sampleEnvs := p.EnvNames()
+	if len(sampleEnvs) == 0 {
+		sampleEnvs = []string{"env"} // environments: is missing, reported above
+	}
 	for _, e := range p.Envs {
 		for _, a := range sampleApps {
 			if v.fileTemplates(mapGet(mapGet(envsNode, e.Name), "files"), "environments."+quoteKey(e.Name)+".files", e.Name, a) {
@@ -238,8 +242,8 @@ func (v *validator) crossCheck(p *Policy, root *yaml.Node) {
 	}
 	for _, a := range appNames {
 		app := p.Apps[a]
-		for _, e := range p.Envs {
-			if v.fileTemplates(mapGet(mapGet(appsNode, a), "files"), "apps."+quoteKey(a)+".files", e.Name, a) {
+		for _, e := range sampleEnvs {
+			if v.fileTemplates(mapGet(mapGet(appsNode, a), "files"), "apps."+quoteKey(a)+".files", e, a) {
 				break
 			}
 		}
