@@ -31,9 +31,10 @@ func commentPayload(t *testing.T, w *world, number int, user, body string) map[s
 	if err != nil {
 		t.Fatal(err)
 	}
+	created := w.sim.Comments("acme/config", number)
 	p := template(t, "issue-comment-on-pr.json")
 	c := p["comment"].(map[string]any)
-	c["id"], c["body"], c["created_at"] = id, body, time.Now().UTC().Add(time.Second).Format(time.RFC3339)
+	c["id"], c["body"], c["created_at"] = id, body, created[len(created)-1].CreatedAt.UTC().Format(time.RFC3339)
 	c["user"].(map[string]any)["login"] = user
 	c["user"].(map[string]any)["type"] = "User"
 	p["issue"].(map[string]any)["number"] = number
@@ -55,8 +56,9 @@ func promoted(t *testing.T) *world {
 		t.Fatalf("bump: exit %d\n%s", r.Code, r.Stdout)
 	}
 	// Comments made in the same second as Baton's commit do not count:
-	// GitHub's timestamps have one-second precision.
-	time.Sleep(1100 * time.Millisecond)
+	// GitHub's timestamps have one-second precision. The simulator's clock
+	// moves on instead of the test sleeping.
+	w.clock.Advance(2 * time.Second)
 	return w
 }
 
@@ -150,7 +152,7 @@ func TestActionNativeReview(t *testing.T) {
 	p["action"] = "submitted"
 	p["pull_request"].(map[string]any)["number"] = 1
 	p["review"] = map[string]any{
-		"id": 80, "state": "approved", "commit_id": pr.PR.HeadSHA, "submitted_at": time.Now().UTC().Format(time.RFC3339),
+		"id": 80, "state": "approved", "commit_id": pr.PR.HeadSHA, "submitted_at": w.clock.Now().UTC().Format(time.RFC3339),
 		"user": map[string]any{"login": "bob", "type": "User"}, "body": nil,
 	}
 	r := w.action(t, "pull_request_review", p, map[string]string{"github-token": w.token}, nil)
