@@ -106,10 +106,10 @@ const maxRebuilds = 3
 // through a pull request: one PR per app and environment, rebuilt from the
 // current base on every bump, never empty, never a downgrade.
 //
-// The request count is kept low on purpose (DESIGN §8): the caller's
-// policy read names the default branch (req.DefaultBranch); the ref is
-// created optimistically, and only when it
-// exists does Baton look for the open pull request.
+// The request count is kept low on purpose (a new bump costs at most 8
+// requests to the config repository): the caller's policy read names the
+// default branch (req.DefaultBranch); the ref is created optimistically,
+// and only when it exists does Baton look for the open pull request.
 func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, error) {
 	logf := func(format string, args ...any) {
 		if req.Log != nil {

@@ -6,7 +6,7 @@ import (
 )
 
 // The trailers of Baton's commits, merge commits and tags: git log and the
-// tags are the audit record of every deployment (DESIGN §4, §6).
+// tags are the audit record of every deployment.
 const (
 	TrailerApp        = "Baton-App"
 	TrailerEnv        = "Baton-Env"
