@@ -69,16 +69,7 @@ func TestActionPolicyFileHonouredByEveryCommand(t *testing.T) {
 
 	// release: the pull_request closed event of the same merge names the
 	// release from the file's template too, and finds the one release.
-	pr := w.sim.PullRequests("acme/config")[0]
-	p := template(t, "pr-closed-merged.json")
-	pp := p["pull_request"].(map[string]any)
-	pp["number"], pp["merged"], pp["merged_at"], pp["merge_commit_sha"] = 1, true, pr.PR.MergedAt.Format(time.RFC3339), pr.PR.MergeSHA
-	pp["head"].(map[string]any)["ref"], pp["head"].(map[string]any)["sha"] = pr.PR.Head, pr.PR.HeadSHA
-	pp["base"].(map[string]any)["ref"] = "main"
-	pp["labels"] = []any{map[string]any{"name": "baton"}, map[string]any{"name": "env:production"}}
-	pp["merged_by"].(map[string]any)["login"] = "ci"
-	pp["user"].(map[string]any)["login"] = "ci"
-	r = w.action(t, "pull_request", p, in, nil)
+	r = w.action(t, "pull_request", mergedPayload(t, w, 1, "production"), in, nil)
 	if r.Code != 0 || r.Outputs["release-tag"] != tag {
 		t.Fatalf("closed: exit %d outputs %v (want release-tag %s)\n%s", r.Code, r.Outputs, tag, r.Stdout)
 	}

@@ -41,6 +41,22 @@ func commentPayload(t *testing.T, w *world, number int, user, body string) map[s
 	return p
 }
 
+// mergedPayload fills the recorded pull_request closed template with the
+// merge of pull request number that the simulator holds, merged by ci.
+func mergedPayload(t *testing.T, w *world, number int, env string) map[string]any {
+	t.Helper()
+	pr := w.sim.PullRequests("acme/config")[number-1]
+	p := template(t, "pr-closed-merged.json")
+	pp := p["pull_request"].(map[string]any)
+	pp["number"], pp["merged"], pp["merged_at"], pp["merge_commit_sha"] = number, true, pr.PR.MergedAt.Format(time.RFC3339), pr.PR.MergeSHA
+	pp["head"].(map[string]any)["ref"], pp["head"].(map[string]any)["sha"] = pr.PR.Head, pr.PR.HeadSHA
+	pp["base"].(map[string]any)["ref"] = "main"
+	pp["labels"] = []any{map[string]any{"name": "baton"}, map[string]any{"name": "env:" + env}}
+	pp["merged_by"].(map[string]any)["login"] = "ci"
+	pp["user"].(map[string]any)["login"] = "ci"
+	return p
+}
+
 // promoted bumps develop → staging through the Action and returns the world.
 func promoted(t *testing.T) *world {
 	t.Helper()
@@ -95,16 +111,7 @@ func TestActionApproveMergeRelease(t *testing.T) {
 	}
 
 	// The pull_request closed event of the same merge: released once.
-	pr := w.sim.PullRequests("acme/config")[0]
-	p := template(t, "pr-closed-merged.json")
-	pp := p["pull_request"].(map[string]any)
-	pp["number"], pp["merged"], pp["merged_at"], pp["merge_commit_sha"] = 1, true, pr.PR.MergedAt.Format(time.RFC3339), pr.PR.MergeSHA
-	pp["head"].(map[string]any)["ref"], pp["head"].(map[string]any)["sha"] = pr.PR.Head, pr.PR.HeadSHA
-	pp["base"].(map[string]any)["ref"] = "main"
-	pp["labels"] = []any{map[string]any{"name": "baton"}, map[string]any{"name": "env:staging"}}
-	pp["merged_by"].(map[string]any)["login"] = "ci"
-	pp["user"].(map[string]any)["login"] = "ci"
-	r = w.action(t, "pull_request", p, in, nil)
+	r = w.action(t, "pull_request", mergedPayload(t, w, 1, "staging"), in, nil)
 	if r.Code != 0 || r.Outputs["release-tag"] != tag {
 		t.Fatalf("closed: exit %d outputs %v\n%s", r.Code, r.Outputs, r.Stdout)
 	}

@@ -402,15 +402,7 @@ func TestUnorderedTagsRefuseAnOlderSource(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, true)
 	ctx := context.Background()
-	one, two := "1", "2"
-	older, err := e.sim.Push("acme/web", "main", "alice", map[string]*string{"v": &one}, "older")
-	if err != nil {
-		t.Fatal(err)
-	}
-	newer, err := e.sim.Push("acme/web", "main", "alice", map[string]*string{"v": &two}, "newer")
-	if err != nil {
-		t.Fatal(err)
-	}
+	older, newer := e.twoSources(t)
 	// The newer build was promoted and merged.
 	r := req(t, "ghcr.io/acme/web:main-zulu")
 	r.SourceSHA = newer
@@ -441,6 +433,21 @@ func TestUnorderedTagsRefuseAnOlderSource(t *testing.T) {
 	if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "is an ancestor of acme/web@"+newer) {
 		t.Fatalf("older PR update: %+v, %v", res, err)
 	}
+}
+
+// twoSources pushes two commits to the app repository, the newer a
+// descendant of the older.
+func (e *env) twoSources(t *testing.T) (older, newer string) {
+	t.Helper()
+	one, two := "1", "2"
+	older, err := e.sim.Push("acme/web", "main", "alice", map[string]*string{"v": &one}, "older")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newer, err = e.sim.Push("acme/web", "main", "alice", map[string]*string{"v": &two}, "newer"); err != nil {
+		t.Fatal(err)
+	}
+	return older, newer
 }
 
 // bump loads the policy with the one loader, as the command does, and

@@ -32,15 +32,7 @@ func TestDowngradeGuardsRefuseWhenTheyCannotRead(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, true)
 			ctx := context.Background()
-			one, two := "1", "2"
-			older, err := e.sim.Push("acme/web", "main", "alice", map[string]*string{"v": &one}, "older")
-			if err != nil {
-				t.Fatal(err)
-			}
-			newer, err := e.sim.Push("acme/web", "main", "alice", map[string]*string{"v": &two}, "newer")
-			if err != nil {
-				t.Fatal(err)
-			}
+			older, newer := e.twoSources(t)
 			r := req(t, "ghcr.io/acme/web:main-zulu")
 			r.SourceSHA = newer
 			if tc.prod {
