@@ -1,7 +1,8 @@
 // Package action runs Baton as a GitHub Action: it reads the INPUT_*
-// variables (hyphens kept) and the GITHUB_* context, picks the command from
-// the event, runs it, and writes outputs, a step summary and annotations.
-// It is the only package that imports go-githubactions.
+// variables (hyphens kept, inputs.go) and the GITHUB_* context, turns the
+// event into a command and its options (events.go), runs it through
+// internal/command, and writes outputs, a step summary and annotations
+// (outputs.go). It is the only package that imports go-githubactions.
 package action
 
 import (
