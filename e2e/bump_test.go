@@ -246,15 +246,21 @@ func TestActionFaultsOnEveryMutatingRoute(t *testing.T) {
 	}
 }
 
+// TestActionPermanentFailureLeavesNoOrphanBranch: opening the pull request
+// fails for good (403: the token may not create pull requests, which no
+// retry fixes), so the run fails at once and removes the branch it made.
 func TestActionPermanentFailureLeavesNoOrphanBranch(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
-	w.sim.Inject(ghsim.Fault{Method: "POST", Route: "/repos/{owner}/{repo}/pulls", Kind: ghsim.FaultStatus, Status: 503})
+	w.sim.Inject(ghsim.Fault{Method: "POST", Route: "/repos/{owner}/{repo}/pulls", Kind: ghsim.FaultStatus, Status: 403})
 	r := w.action(t, "push", pushPayload(t, "refs/heads/develop", sha1),
 		map[string]string{"github-token": w.token, "config-repo": "acme/config", "image": "ghcr.io/acme/web:1.5.0"},
 		map[string]string{})
-	if r.Code != 1 || !strings.Contains(r.Stdout, "::error title=Baton::bump web to 1.5.0 in acme/config: open a pull request for baton/staging/web in acme/config: 503") {
+	if r.Code != 1 || !strings.Contains(r.Stdout, "::error title=Baton::bump web to 1.5.0 in acme/config: open a pull request for baton/staging/web in acme/config: 403") {
 		t.Fatalf("exit %d\n%s", r.Code, r.Stdout)
+	}
+	if hits := w.sim.FaultHits(); hits != 1 {
+		t.Errorf("the permanent failure was tried %d times, want 1 (no retries)", hits)
 	}
 	if refs := w.sim.Refs("acme/config", "refs/heads/baton/"); len(refs) != 0 {
 		t.Errorf("orphan branches: %v", refs)

@@ -13,7 +13,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/baton-dev/baton/internal/ghsim"
 )
@@ -61,13 +63,37 @@ spec:
 // world is a simulator with the seed-layout config repo and an app repo.
 type world struct {
 	sim   *ghsim.Sim
+	clock *clock
 	url   string
 	token string // a token of "ci" with write access to acme/config
 }
 
+// clock is the simulator's clock: the wall clock plus an offset a test
+// advances, so that "later" never means sleeping. It never runs behind the
+// wall clock, because the binary signs App JWTs with the real time.
+type clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the simulator's time.
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the simulator's time forward by d.
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
 func newWorld(t *testing.T, files map[string]string) *world {
 	t.Helper()
-	sim := ghsim.New(ghsim.Options{})
+	clk := &clock{}
+	sim := ghsim.New(ghsim.Options{Now: clk.Now})
 	srv := sim.Serve()
 	t.Cleanup(srv.Close)
 	if files == nil {
@@ -88,7 +114,7 @@ func newWorld(t *testing.T, files map[string]string) *world {
 	if err := sim.SetPermission("acme/config", "ci", "write"); err != nil {
 		t.Fatal(err)
 	}
-	return &world{sim: sim, url: srv.URL, token: sim.Token("ci")}
+	return &world{sim: sim, clock: clk, url: srv.URL, token: sim.Token("ci")}
 }
 
 // run is one Action run.

@@ -31,12 +31,29 @@ func commentPayload(t *testing.T, w *world, number int, user, body string) map[s
 	if err != nil {
 		t.Fatal(err)
 	}
+	created := w.sim.Comments("acme/config", number)
 	p := template(t, "issue-comment-on-pr.json")
 	c := p["comment"].(map[string]any)
-	c["id"], c["body"], c["created_at"] = id, body, time.Now().UTC().Add(time.Second).Format(time.RFC3339)
+	c["id"], c["body"], c["created_at"] = id, body, created[len(created)-1].CreatedAt.UTC().Format(time.RFC3339)
 	c["user"].(map[string]any)["login"] = user
 	c["user"].(map[string]any)["type"] = "User"
 	p["issue"].(map[string]any)["number"] = number
+	return p
+}
+
+// mergedPayload fills the recorded pull_request closed template with the
+// merge of pull request number that the simulator holds, merged by ci.
+func mergedPayload(t *testing.T, w *world, number int, env string) map[string]any {
+	t.Helper()
+	pr := w.sim.PullRequests("acme/config")[number-1]
+	p := template(t, "pr-closed-merged.json")
+	pp := p["pull_request"].(map[string]any)
+	pp["number"], pp["merged"], pp["merged_at"], pp["merge_commit_sha"] = number, true, pr.PR.MergedAt.Format(time.RFC3339), pr.PR.MergeSHA
+	pp["head"].(map[string]any)["ref"], pp["head"].(map[string]any)["sha"] = pr.PR.Head, pr.PR.HeadSHA
+	pp["base"].(map[string]any)["ref"] = "main"
+	pp["labels"] = []any{map[string]any{"name": "baton"}, map[string]any{"name": "env:" + env}}
+	pp["merged_by"].(map[string]any)["login"] = "ci"
+	pp["user"].(map[string]any)["login"] = "ci"
 	return p
 }
 
@@ -55,8 +72,9 @@ func promoted(t *testing.T) *world {
 		t.Fatalf("bump: exit %d\n%s", r.Code, r.Stdout)
 	}
 	// Comments made in the same second as Baton's commit do not count:
-	// GitHub's timestamps have one-second precision.
-	time.Sleep(1100 * time.Millisecond)
+	// GitHub's timestamps have one-second precision. The simulator's clock
+	// moves on instead of the test sleeping.
+	w.clock.Advance(2 * time.Second)
 	return w
 }
 
@@ -93,16 +111,7 @@ func TestActionApproveMergeRelease(t *testing.T) {
 	}
 
 	// The pull_request closed event of the same merge: released once.
-	pr := w.sim.PullRequests("acme/config")[0]
-	p := template(t, "pr-closed-merged.json")
-	pp := p["pull_request"].(map[string]any)
-	pp["number"], pp["merged"], pp["merged_at"], pp["merge_commit_sha"] = 1, true, pr.PR.MergedAt.Format(time.RFC3339), pr.PR.MergeSHA
-	pp["head"].(map[string]any)["ref"], pp["head"].(map[string]any)["sha"] = pr.PR.Head, pr.PR.HeadSHA
-	pp["base"].(map[string]any)["ref"] = "main"
-	pp["labels"] = []any{map[string]any{"name": "baton"}, map[string]any{"name": "env:staging"}}
-	pp["merged_by"].(map[string]any)["login"] = "ci"
-	pp["user"].(map[string]any)["login"] = "ci"
-	r = w.action(t, "pull_request", p, in, nil)
+	r = w.action(t, "pull_request", mergedPayload(t, w, 1, "staging"), in, nil)
 	if r.Code != 0 || r.Outputs["release-tag"] != tag {
 		t.Fatalf("closed: exit %d outputs %v\n%s", r.Code, r.Outputs, r.Stdout)
 	}
@@ -150,7 +159,7 @@ func TestActionNativeReview(t *testing.T) {
 	p["action"] = "submitted"
 	p["pull_request"].(map[string]any)["number"] = 1
 	p["review"] = map[string]any{
-		"id": 80, "state": "approved", "commit_id": pr.PR.HeadSHA, "submitted_at": time.Now().UTC().Format(time.RFC3339),
+		"id": 80, "state": "approved", "commit_id": pr.PR.HeadSHA, "submitted_at": w.clock.Now().UTC().Format(time.RFC3339),
 		"user": map[string]any{"login": "bob", "type": "User"}, "body": nil,
 	}
 	r := w.action(t, "pull_request_review", p, map[string]string{"github-token": w.token}, nil)

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -37,7 +38,8 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer, seedDir string) error {
-	sim := ghsim.New(ghsim.Options{})
+	clk := &clock{}
+	sim := ghsim.New(ghsim.Options{Now: clk.Now})
 	srv := sim.Serve()
 	defer srv.Close()
 
@@ -105,7 +107,10 @@ func run(ctx context.Context, w io.Writer, seedDir string) error {
 			return err
 		}
 	}
-	time.Sleep(1100 * time.Millisecond) // approvals count only after the content they approve (1 s resolution)
+	// Approvals count only after the content they approve (GitHub's times
+	// have 1 s resolution): the people comment a little later, on the
+	// simulator's clock.
+	clk.advance(2 * time.Second)
 	for _, c := range []struct{ user, note string }{
 		{"mallory", "mallory (read access) comments /approve on #2"},
 		{"bob", "bob (write access) comments /approve on #2"},
@@ -118,7 +123,7 @@ func run(ctx context.Context, w io.Writer, seedDir string) error {
 		out, err := runEvent(ctx, srv.URL, app, "issue_comment", map[string]any{
 			"action": "created", "repository": map[string]any{"full_name": "acme/config"},
 			"issue":   map[string]any{"number": 2, "pull_request": map[string]any{"url": srv.URL + "/repos/acme/config/pulls/2"}},
-			"comment": map[string]any{"id": id, "body": "/approve", "created_at": time.Now().UTC().Format(time.RFC3339), "user": map[string]any{"login": c.user, "type": "User"}},
+			"comment": map[string]any{"id": id, "body": "/approve", "created_at": clk.Now().UTC().Format(time.RFC3339), "user": map[string]any{"login": c.user, "type": "User"}},
 		})
 		fmt.Fprint(w, indent(out))
 		if err != nil {
@@ -149,6 +154,27 @@ func run(ctx context.Context, w io.Writer, seedDir string) error {
 		fmt.Fprintf(w, "  commit %s%s\n  Author: %s\n  Date:   %s\n\n%s\n", c.SHA, refs, c.Author, c.When.Format(time.RFC1123Z), indent(indent(strings.TrimRight(c.Message, "\n")+"\n")))
 	}
 	return nil
+}
+
+// clock is the simulator's clock: the wall clock plus an offset the demo
+// moves forward instead of sleeping. It never runs behind the wall clock,
+// since Baton signs its App JWTs with the real time.
+type clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the simulator's time.
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
 }
 
 func step(w io.Writer, format string, args ...any) {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/baton-dev/baton/internal/command"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -66,10 +68,10 @@ func TestCommandFor(t *testing.T) {
 		{"auto", "push", "bump", 0}, {"auto", "create", "bump", 0}, {"tag", "push", "tag", 0},
 		{"auto", "issue_comment", "approve", 0}, {"auto", "pull_request_review", "approve", 0}, {"auto", "pull_request", "release", 0},
 		{"auto", "check_suite", "merge", 0}, {"auto", "status", "merge", 0}, {"auto", "workflow_run", "merge", 0},
-		{"auto", "workflow_dispatch", "", ExitInput}, {"auto", "", "", ExitInput}, {"deploy", "push", "", ExitInput},
+		{"auto", "workflow_dispatch", "", command.ExitInput}, {"auto", "", "", command.ExitInput}, {"deploy", "push", "", command.ExitInput},
 	} {
 		got, err := commandFor(Inputs{Command: tc.command}, tc.event)
-		if got != tc.want || ExitCode(err) != tc.code {
+		if got != tc.want || command.ExitCode(err) != tc.code {
 			t.Errorf("%s/%s = %q, %v", tc.command, tc.event, got, err)
 		}
 	}
@@ -80,7 +82,7 @@ func TestAnnotationsCarryFileAndLine(t *testing.T) {
 	var out bytes.Buffer
 	env := map[string]string{"GITHUB_EVENT_NAME": "push", "INPUT_DRY-RUN": "sometimes"}
 	err := Run(context.Background(), Env{Getenv: func(k string) string { return env[k] }, Stdout: &out})
-	if ExitCode(err) != ExitInput || !strings.Contains(out.String(), `::error title=Baton::dry-run "sometimes": want true or false`) {
+	if command.ExitCode(err) != command.ExitInput || !strings.Contains(out.String(), `::error title=Baton::dry-run "sometimes": want true or false`) {
 		t.Errorf("err %v, out:\n%s", err, out.String())
 	}
 }

@@ -2,7 +2,10 @@ package action
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"time"
 
@@ -10,6 +13,120 @@ import (
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/promotion"
 )
+
+// commandFor picks the command for command: auto from the event.
+func commandFor(in Inputs, event string) (string, error) {
+	if in.Command != "auto" {
+		switch in.Command {
+		case "bump", "tag", "approve", "release", "merge":
+			return in.Command, nil
+		}
+		return "", &command.InputError{Err: fmt.Errorf("command %q is not available (auto, bump, tag, approve, release or merge)", in.Command)}
+	}
+	switch event {
+	case "push", "create", "release", "registry_package":
+		return "bump", nil
+	case "issue_comment", "pull_request_review":
+		return "approve", nil
+	case "pull_request", "pull_request_target":
+		return "release", nil
+	case "check_suite", "check_run", "status", "workflow_run":
+		return "merge", nil
+	case "workflow_dispatch", "schedule":
+		return "", &command.InputError{Err: fmt.Errorf("event %s: set the command input (bump, tag, merge), or give the dispatch a command input", event)}
+	case "":
+		return "", &command.InputError{Err: errors.New("GITHUB_EVENT_NAME is not set: baton run is meant to run inside GitHub Actions (use baton bump on the command line)")}
+	default:
+		return "", &command.InputError{Err: fmt.Errorf("event %s has no command: set the command input", event)}
+	}
+}
+
+// invocation is one run: the command the event picked and its options.
+// Only the one of the command is set.
+type invocation struct {
+	command string // tag, bump, approve, merge or release
+	tag     command.TagOptions
+	bump    command.BumpOptions
+	approve command.ApproveOptions
+	merge   command.MergeOptions
+	release command.ReleaseOptions
+}
+
+// world is what building the options reads besides the inputs.
+type world struct {
+	getenv     func(string) string
+	now        time.Time
+	httpClient *http.Client
+	log        io.Writer
+	addMask    func(string)
+}
+
+// invocationFor maps the inputs and the event to a command and its
+// options. It is the only place that looks at the event's name.
+func invocationFor(in Inputs, w world) (*invocation, error) {
+	event := w.getenv("GITHUB_EVENT_NAME")
+	if in.Command == "auto" && event == "workflow_dispatch" {
+		// A dispatch names its command as a workflow input.
+		if p, err := readPayload(w.getenv("GITHUB_EVENT_PATH")); err == nil && p.Inputs["command"] != "" {
+			in.Command = p.Inputs["command"]
+		}
+	}
+	name, err := commandFor(in, event)
+	if err != nil {
+		return nil, err
+	}
+	inv := &invocation{command: name}
+	auth := command.Auth{Token: in.GitHubToken, AppID: in.AppID, PrivateKey: in.PrivateKey, APIURL: w.getenv("GITHUB_API_URL")}
+	build := command.BuildFromEnv(w.getenv)
+	switch name {
+	case "tag":
+		inv.tag = command.TagOptions{Image: in.Image, Tag: in.Tag, Strategy: in.TagStrategy, Build: build, Now: w.now}
+		return inv, nil
+	case "bump":
+		inv.bump = command.BumpOptions{
+			ConfigRepo: in.ConfigRepo, App: in.App, Image: in.Image, Tag: in.Tag, TagStrategy: in.TagStrategy,
+			Digest: in.Digest, Env: in.Env, PolicyFile: in.PolicyFile, DryRun: in.DryRun,
+			Auth: auth, Build: build, Now: w.now, HTTPClient: w.httpClient, Log: w.log, OnToken: w.addMask,
+		}
+		return inv, nil
+	}
+	p, err := readPayload(w.getenv("GITHUB_EVENT_PATH"))
+	if err != nil {
+		return nil, err
+	}
+	repo := in.ConfigRepo
+	if repo == "" {
+		repo = p.Repository.FullName
+	}
+	if repo == "" {
+		repo = w.getenv("GITHUB_REPOSITORY")
+	}
+	cr := command.ConfigRepo{Repo: repo, PolicyFile: in.PolicyFile, Auth: auth, HTTPClient: w.httpClient, OnToken: w.addMask, Log: w.log}
+	switch {
+	case name == "approve" && event == "pull_request_review":
+		ev, err := p.reviewEvent(repo)
+		if err != nil {
+			return nil, err
+		}
+		inv.approve = command.ApproveOptions{ConfigRepo: cr, Review: &ev}
+	case name == "approve":
+		ev, err := p.commentEvent(repo)
+		if err != nil {
+			return nil, err
+		}
+		inv.approve = command.ApproveOptions{ConfigRepo: cr, Comment: &ev}
+	case name == "release":
+		ev, err := p.closedEvent(repo)
+		if err != nil {
+			return nil, err
+		}
+		inv.release = command.ReleaseOptions{ConfigRepo: cr, Event: ev}
+	default:
+		ev := p.mergeEvent(repo)
+		inv.merge = command.MergeOptions{ConfigRepo: cr, SHA: ev.SHA, Number: ev.Number}
+	}
+	return inv, nil
+}
 
 // payload is the part of the event payloads Baton reads. Only the
 // fields named here are read; comment bodies are parsed for a command

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/baton-dev/baton/internal/action"
+	"github.com/baton-dev/baton/internal/command"
 )
 
 // Env is the outside world a command may use. Nothing in Baton reads the
@@ -23,25 +23,15 @@ type Env struct {
 	Stderr io.Writer
 }
 
-// UsageError is a mistake in the command line; it exits with status 2.
-type UsageError struct{ Err error }
+// UsageError is a mistake in the command line. It is command.InputError,
+// the one "your input is wrong" error of every front end (exit status 2).
+type UsageError = command.InputError
 
-// Error implements error.
-func (e *UsageError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the cause.
-func (e *UsageError) Unwrap() error { return e.Err }
-
-// ExitCode maps an error from Run to a process exit status: 0 for success,
-// 2 for usage and input errors, 3 for problems in the config repository's
-// policy or files, and 1 for everything else (GitHub, the network).
-func ExitCode(err error) int {
-	var ue *UsageError
-	if errors.As(err, &ue) {
-		return action.ExitInput
-	}
-	return action.ExitCode(err)
-}
+// ExitCode maps an error from Run to a process exit status
+// (command.ExitCode): 0 for success, 2 for usage and input errors, 3 for
+// problems in the config repository's policy or files, and 1 for
+// everything else (GitHub, the network).
+func ExitCode(err error) int { return command.ExitCode(err) }
 
 // Reported reports whether err was already printed (as an Actions
 // annotation), so main prints nothing more.

@@ -35,7 +35,7 @@ func BenchmarkBump(b *testing.B) {
 	}
 	bump := func(i int) {
 		r, _ := image.Parse(fmt.Sprintf("ghcr.io/acme/web:2.0.%d", i))
-		res, err := promotion.Bump(context.Background(), gh, promotion.BumpRequest{ConfigRepo: "acme/config", App: "web", Image: r, Ref: "refs/heads/develop"})
+		res, err := bump(context.Background(), gh, promotion.BumpRequest{ConfigRepo: "acme/config", App: "web", Image: r, Ref: "refs/heads/develop"})
 		if err != nil || !res.Changed() {
 			b.Fatalf("bump %d: %+v, %v", i, res, err)
 		}

@@ -1,7 +1,3 @@
-// Package promotion holds Baton's use cases: bump an image in an
-// environment through a pull request, and (later) approve, merge, release,
-// promote and roll back. It depends on the small GitHub interface it
-// defines below, never on a GitHub client.
 package promotion
 
 import (
@@ -9,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
-
-	"github.com/Masterminds/semver/v3"
 
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/image"
@@ -20,14 +13,15 @@ import (
 	"github.com/baton-dev/baton/internal/yamledit"
 )
 
-// GitHub is what a bump needs from the hosting service.
-type GitHub interface {
+// BumpGitHub is what a bump needs from the hosting service: the config
+// repository's default branch and files, the Git Data API to write one
+// commit, the pull request it opens or updates, and (through
+// sourceGitHub) the app repository's history for the downgrade guards.
+type BumpGitHub interface {
+	sourceGitHub
 	Repo(ctx context.Context, repo string) (*githost.Repo, error)
 	Branch(ctx context.Context, repo, branch string) (*githost.Commit, error)
 	File(ctx context.Context, repo, ref, path string) ([]byte, error)
-	// DefaultFile reads a file on the default branch and returns the
-	// branch's name when the answer tells it ("" otherwise).
-	DefaultFile(ctx context.Context, repo, path string) ([]byte, string, error)
 	CreateTree(ctx context.Context, repo, baseTree string, files map[string][]byte) (string, error)
 	CreateCommit(ctx context.Context, repo, message, tree string, parents []string) (*githost.Commit, error)
 	CreateRef(ctx context.Context, repo, ref, sha string) error
@@ -38,8 +32,6 @@ type GitHub interface {
 	UpdatePR(ctx context.Context, repo string, number int, title, body string) (*githost.PR, error)
 	AddLabels(ctx context.Context, repo string, number int, labels []string) error
 	Comment(ctx context.Context, repo string, number int, body string) (int64, error)
-	Compare(ctx context.Context, repo, base, head string, max int) (*githost.Comparison, error)
-	LastCommit(ctx context.Context, repo, ref, path string) (*githost.CommitInfo, error)
 }
 
 // BumpRequest asks to put an image into an environment.
@@ -49,7 +41,12 @@ type BumpRequest struct {
 	Image      image.Ref // the new image: repository, tag and/or digest
 	Env        string    // explicit environment; "" to map Ref
 	Ref        string    // the app-repo ref that was built (refs/heads/develop)
-	PolicyFile string    // policy path in the config repo; "" for .baton.yaml
+	// Policy is the config repository's policy, read by the caller's one
+	// loader (internal/command) from the file the user named.
+	Policy *policy.Policy
+	// DefaultBranch is the config repository's default branch when the
+	// policy read named it; "" makes the bump ask GitHub.
+	DefaultBranch string
 
 	SourceRepo     string // app repository, owner/name
 	SourceSHA      string // the commit the image was built from
@@ -102,19 +99,6 @@ type FileChange struct {
 	New    []byte
 }
 
-// ConfigError is a problem in the config repository (policy or files)
-// that a person must fix; nothing was written.
-type ConfigError struct{ Err error }
-
-// Error implements error.
-func (e *ConfigError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the cause.
-func (e *ConfigError) Unwrap() error { return e.Err }
-
-// BranchName is the head branch of an app's promotion pull request.
-func BranchName(env, app string) string { return "baton/" + env + "/" + app }
-
 // maxRebuilds bounds how often a bump rebuilds after losing a race.
 const maxRebuilds = 3
 
@@ -122,22 +106,19 @@ const maxRebuilds = 3
 // through a pull request: one PR per app and environment, rebuilt from the
 // current base on every bump, never empty, never a downgrade.
 //
-// The request count is kept low on purpose (DESIGN §8): the policy is read
-// from the default branch without naming it, which tells Baton the
-// branch's name; the ref is created optimistically, and only when it
-// exists does Baton look for the open pull request.
-func Bump(ctx context.Context, gh GitHub, req BumpRequest) (*BumpResult, error) {
+// The request count is kept low on purpose (a new bump costs at most 8
+// requests to the config repository): the caller's policy read names the
+// default branch (req.DefaultBranch); the ref is created optimistically,
+// and only when it exists does Baton look for the open pull request.
+func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, error) {
 	logf := func(format string, args ...any) {
 		if req.Log != nil {
 			fmt.Fprintf(req.Log, format+"\n", args...)
 		}
 	}
-	if req.PolicyFile == "" {
-		req.PolicyFile = policy.FileName
-	}
-	pol, defaultBranch, err := loadDefaultPolicy(ctx, gh, req.ConfigRepo, req.PolicyFile)
-	if err != nil {
-		return nil, err
+	pol, defaultBranch := req.Policy, req.DefaultBranch
+	if pol == nil {
+		return nil, errors.New("bump: no policy given (internal error: the caller must load it)")
 	}
 	app, err := pol.App(req.App, req.Image.Name)
 	if err != nil {
@@ -212,19 +193,25 @@ func Bump(ctx context.Context, gh GitHub, req BumpRequest) (*BumpResult, error) 
 		res.Outcome, res.Notice = Skipped, why
 		return res, nil
 	}
-	log := changelog(ctx, gh, app, req, res.From, func() string { return lastSource(ctx, gh, req.ConfigRepo, base.SHA, changes) })
+	log, err := changelog(ctx, gh, app, req, res.From, func() (string, error) { return lastSource(ctx, gh, req.ConfigRepo, base.SHA, changes) })
+	if err != nil && !req.AllowDowngrade {
+		return nil, err
+	}
 	if log != nil && log.Status == "behind" && !req.AllowDowngrade {
 		res.Outcome = Skipped
 		res.Notice = fmt.Sprintf("refusing to downgrade: %s is an ancestor of the source of %s in %s (pass allow-downgrade, or roll back)", short(req.SourceSHA), strings.Join(res.From, ", "), env.Name)
 		return res, nil
 	}
 
+	title := fmt.Sprintf("chore(%s): bump %s to %s", env.Name, app.Name, req.Image.Version())
 	meta := Meta{
 		App: app.Name, Env: env.Name, Image: req.Image.String(), From: res.From, Base: base.SHA,
 		Files: sortedKeys(changed), Source: source(req), Run: req.RunURL, Actor: req.Actor,
 	}
-	message := commitMessage(meta, req.Image)
-	title := fmt.Sprintf("chore(%s): bump %s to %s", env.Name, app.Name, req.Image.Version())
+	message := Trailers{
+		TrailerApp: meta.App, TrailerEnv: meta.Env, TrailerImage: meta.Image, TrailerFrom: strings.Join(meta.From, ", "),
+		TrailerSource: meta.Source, TrailerRun: meta.Run, TrailerActor: meta.Actor,
+	}.Message(title)
 	if req.DryRun {
 		res.Outcome = Planned
 		logf("Dry run: nothing is changed. Baton would:")
@@ -315,8 +302,16 @@ func Bump(ctx context.Context, gh GitHub, req BumpRequest) (*BumpResult, error) 
 				return res, nil
 			}
 			why := downgradeFrom(meta.Image, req.Image, req.AllowDowngrade)
-			if why == "" && !req.AllowDowngrade && olderSource(ctx, gh, app, req, meta.Source) {
-				why = fmt.Sprintf("refusing to downgrade: %s is an ancestor of %s", short(req.SourceSHA), meta.Source)
+			if why == "" && !req.AllowDowngrade {
+				older, err := olderSource(ctx, gh, app, req, meta.Source)
+				if err != nil {
+					if cur, perr := image.Parse(meta.Image); perr != nil || !semverPair(cur.Tag, req.Image.Tag) {
+						return nil, err
+					}
+				}
+				if older {
+					why = fmt.Sprintf("refusing to downgrade: %s is an ancestor of %s", short(req.SourceSHA), meta.Source)
+				}
 			}
 			if why != "" {
 				if existing.HeadSHA != meta.Commit && meta.Commit != "" {
@@ -338,7 +333,7 @@ func Bump(ctx context.Context, gh GitHub, req BumpRequest) (*BumpResult, error) 
 
 // updatePR points an open PR's branch at the rebuilt commit, rewrites its
 // title and body, and says what it superseded.
-func updatePR(ctx context.Context, gh GitHub, req BumpRequest, res *BumpResult, existing *githost.PR, ref, sha, title, body string) (*BumpResult, error) {
+func updatePR(ctx context.Context, gh BumpGitHub, req BumpRequest, res *BumpResult, existing *githost.PR, ref, sha, title, body string) (*BumpResult, error) {
 	if err := gh.UpdateRef(ctx, req.ConfigRepo, ref, sha, true); err != nil {
 		return nil, err
 	}
@@ -362,29 +357,9 @@ func updatePR(ctx context.Context, gh GitHub, req BumpRequest, res *BumpResult, 
 	return res, nil
 }
 
-// loadDefaultPolicy reads the policy from the config repository's default
-// branch and, when GitHub's answer names it, that branch.
-func loadDefaultPolicy(ctx context.Context, gh GitHub, repo, file string) (*policy.Policy, string, error) {
-	data, branch, err := gh.DefaultFile(ctx, repo, file)
-	if errors.Is(err, githost.ErrNotFound) {
-		if file != policy.FileName {
-			return nil, "", &ConfigError{Err: fmt.Errorf("policy file %s does not exist on %s's default branch", file, repo)}
-		}
-		return policy.Default(), "", nil
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("read the policy: %w", err)
-	}
-	p, err := policy.Parse(file, data)
-	if err != nil {
-		return nil, "", &ConfigError{Err: err}
-	}
-	return p, branch, nil
-}
-
 // editFiles reads and edits every file at the base commit; any failure
 // fails the whole bump.
-func editFiles(ctx context.Context, gh GitHub, repo, sha string, files []string, want image.Ref, opts yamledit.Options) ([]FileChange, error) {
+func editFiles(ctx context.Context, gh BumpGitHub, repo, sha string, files []string, want image.Ref, opts yamledit.Options) ([]FileChange, error) {
 	var out []FileChange
 	var errs []error
 	for _, f := range files {
@@ -422,88 +397,3 @@ func fromVersions(changes []FileChange) []string {
 	}
 	return out
 }
-
-// downgrade refuses a new tag older than a running one when both are
-// semantic versions.
-func downgrade(from []string, want image.Ref, allow bool) string {
-	if allow || want.Tag == "" {
-		return ""
-	}
-	nv, err := semver.NewVersion(want.Tag)
-	if err != nil {
-		return ""
-	}
-	for _, f := range from {
-		tag, _, _ := strings.Cut(f, "@")
-		ov, err := semver.NewVersion(tag)
-		if err == nil && nv.LessThan(ov) {
-			return fmt.Sprintf("refusing to downgrade from %s to %s (pass allow-downgrade, or roll back)", tag, want.Tag)
-		}
-	}
-	return ""
-}
-
-func downgradeFrom(current string, want image.Ref, allow bool) string {
-	cur, err := image.Parse(current)
-	if err != nil || cur.Tag == "" {
-		return ""
-	}
-	return downgrade([]string{cur.Tag}, want, allow)
-}
-
-// lastSource reads the Baton-Source trailer of the last commit that
-// changed the environment's first file: the source of the running image,
-// for tags that do not name it (timestamps, templates).
-func lastSource(ctx context.Context, gh GitHub, repo, sha string, changes []FileChange) string {
-	if len(changes) == 0 {
-		return ""
-	}
-	c, err := gh.LastCommit(ctx, repo, sha, changes[0].Path)
-	if err != nil {
-		return ""
-	}
-	return ParseTrailers(c.Message)["Baton-Source"]
-}
-
-// olderSource reports whether the bump's source commit is an ancestor of
-// another promotion's source (owner/repo@sha) in the app repository.
-func olderSource(ctx context.Context, gh GitHub, app *policy.App, req BumpRequest, other string) bool {
-	repo, sha, ok := strings.Cut(other, "@")
-	if !ok || req.SourceSHA == "" || sha == req.SourceSHA || repo != appRepo(app, req) {
-		return false
-	}
-	cmp, err := gh.Compare(ctx, repo, sha, req.SourceSHA, 1)
-	return err == nil && cmp.Status == "behind"
-}
-
-func appRepo(app *policy.App, req BumpRequest) string {
-	if app.Repo != "" {
-		return app.Repo
-	}
-	return req.SourceRepo
-}
-
-func source(req BumpRequest) string {
-	if req.SourceRepo == "" || req.SourceSHA == "" {
-		return ""
-	}
-	return req.SourceRepo + "@" + req.SourceSHA
-}
-
-func sortedKeys(m map[string][]byte) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func short(sha string) string {
-	if len(sha) >= 7 {
-		return sha[:7]
-	}
-	return sha
-}
-
-func code(s string) string { return "`" + strings.ReplaceAll(s, "`", "") + "`" }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baton-dev/baton/internal/command"
 	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
 	"github.com/baton-dev/baton/internal/githost"
@@ -131,7 +132,7 @@ func TestBumpLifecycleAndBudget(t *testing.T) {
 			ctx := context.Background()
 			r := req(t, "ghcr.io/acme/web:1.5.0")
 			r.SourceRepo, r.SourceSHA = "", "" // no changelog: count config-repo requests only
-			res, err := promotion.Bump(ctx, e.gh, r)
+			res, err := bump(ctx, e.gh, r)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +159,7 @@ func TestBumpLifecycleAndBudget(t *testing.T) {
 
 			// The same bump again: nothing changes.
 			e.sim.ResetLog()
-			res, err = promotion.Bump(ctx, e.gh, r)
+			res, err = bump(ctx, e.gh, r)
 			if err != nil || res.Outcome != promotion.Unchanged || res.PR.Number != 1 {
 				t.Fatalf("re-run = %+v, %v", res, err)
 			}
@@ -168,7 +169,7 @@ func TestBumpLifecycleAndBudget(t *testing.T) {
 
 			// A newer build supersedes it in place.
 			e.sim.ResetLog()
-			res, err = promotion.Bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.1"))
+			res, err = bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.1"))
 			if err != nil || res.Outcome != promotion.Updated || res.PR.Number != 1 {
 				t.Fatalf("supersede = %+v, %v", res, err)
 			}
@@ -186,14 +187,14 @@ func TestBumpLifecycleAndBudget(t *testing.T) {
 			}
 
 			// An older build is refused.
-			res, err = promotion.Bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+			res, err = bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
 			if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "refusing to downgrade from 1.5.1 to 1.5.0") {
 				t.Fatalf("downgrade = %+v, %v", res, err)
 			}
 
 			// Already running: a no-op in at most 4 requests, none mutating.
 			e.sim.ResetLog()
-			res, err = promotion.Bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.4.0"))
+			res, err = bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.4.0"))
 			if err != nil || res.Outcome != promotion.NoOp {
 				t.Fatalf("no-op = %+v, %v", res, err)
 			}
@@ -212,7 +213,7 @@ func TestBumpCommitAndBody(t *testing.T) {
 	ctx := context.Background()
 	r := req(t, "ghcr.io/acme/web:1.5.0@sha256:"+strings.Repeat("e", 64))
 	r.SourceSHA = e.sim.Ref("acme/web", "refs/heads/main")
-	res, err := promotion.Bump(ctx, e.gh, r)
+	res, err := bump(ctx, e.gh, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,13 +246,13 @@ func TestBumpRefusals(t *testing.T) {
 	e := newEnv(t, true)
 	r := req(t, "ghcr.io/acme/web:1.5.0")
 	r.Ref = "refs/heads/feature/x"
-	res, err := promotion.Bump(ctx, e.gh, r)
+	res, err := bump(ctx, e.gh, r)
 	if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "matches no branches:/tags: glob") {
 		t.Errorf("unknown ref = %+v, %v", res, err)
 	}
 	r = req(t, "ghcr.io/acme/api:1.5.0")
 	r.App = ""
-	_, err = promotion.Bump(ctx, e.gh, r)
+	_, err = bump(ctx, e.gh, r)
 	var ce *promotion.ConfigError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "no app in .baton.yaml has the image ghcr.io/acme/api") {
 		t.Errorf("unknown image: %v", err)
@@ -261,7 +262,7 @@ func TestBumpRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.sim.ResetLog()
-	_, err = promotion.Bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+	_, err = bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), ".baton.yaml:3: environments.staging.branches: want a list") {
 		t.Errorf("bad policy: %v", err)
 	}
@@ -282,7 +283,7 @@ func TestBumpFaultsLeaveOnePRAndNoOrphan(t *testing.T) {
 				t.Parallel()
 				e := newEnv(t, true)
 				e.sim.Inject(ghsim.Fault{Method: "*", Route: route, Kind: kind, Status: 502, Times: 2})
-				res, err := promotion.Bump(context.Background(), e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+				res, err := bump(context.Background(), e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
 				if err != nil {
 					t.Fatalf("bump failed: %v", err)
 				}
@@ -304,7 +305,7 @@ func TestBumpPermanentFailureRemovesBranch(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, true)
 	e.sim.Inject(ghsim.Fault{Method: "POST", Route: "/repos/{owner}/{repo}/pulls", Kind: ghsim.FaultStatus, Status: 500})
-	_, err := promotion.Bump(context.Background(), e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+	_, err := bump(context.Background(), e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
 	if !errors.Is(err, githost.ErrRetryable) {
 		t.Fatalf("err = %v", err)
 	}
@@ -325,7 +326,7 @@ func TestBumpRace(t *testing.T) {
 	for _, v := range []string{"1.5.0", "1.6.0"} {
 		gh := e.client(t)
 		go func() {
-			res, err := promotion.Bump(ctx, gh, req(t, "ghcr.io/acme/web:"+v))
+			res, err := bump(ctx, gh, req(t, "ghcr.io/acme/web:"+v))
 			results <- out{res, err}
 		}()
 	}
@@ -360,7 +361,7 @@ func TestBumpLostAnswersMakeNoDuplicates(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, true)
 			e.sim.Inject(ghsim.Fault{Method: "POST", Route: route, Kind: ghsim.FaultStatusAfter, Status: 502, Times: 1})
-			res, err := promotion.Bump(context.Background(), e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+			res, err := bump(context.Background(), e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
 			if err != nil || res.Outcome != promotion.Created {
 				t.Fatalf("bump: %+v, %v", res, err)
 			}
@@ -387,7 +388,7 @@ func TestBumpWithoutAccessExplainsTheToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = promotion.Bump(context.Background(), gh, req(t, "ghcr.io/acme/web:1.5.0"))
+	_, err = bump(context.Background(), gh, req(t, "ghcr.io/acme/web:1.5.0"))
 	if err == nil || !strings.Contains(err.Error(), "a workflow's own GITHUB_TOKEN reaches only its own repository") {
 		t.Fatalf("err = %v", err)
 	}
@@ -401,19 +402,11 @@ func TestUnorderedTagsRefuseAnOlderSource(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, true)
 	ctx := context.Background()
-	one, two := "1", "2"
-	older, err := e.sim.Push("acme/web", "main", "alice", map[string]*string{"v": &one}, "older")
-	if err != nil {
-		t.Fatal(err)
-	}
-	newer, err := e.sim.Push("acme/web", "main", "alice", map[string]*string{"v": &two}, "newer")
-	if err != nil {
-		t.Fatal(err)
-	}
+	older, newer := e.twoSources(t)
 	// The newer build was promoted and merged.
 	r := req(t, "ghcr.io/acme/web:main-zulu")
 	r.SourceSHA = newer
-	res, err := promotion.Bump(ctx, e.gh, r)
+	res, err := bump(ctx, e.gh, r)
 	if err != nil || res.Outcome != promotion.Created {
 		t.Fatalf("newer: %+v, %v", res, err)
 	}
@@ -423,7 +416,7 @@ func TestUnorderedTagsRefuseAnOlderSource(t *testing.T) {
 	// The older build's pipeline finishes later.
 	r = req(t, "ghcr.io/acme/web:main-alpha")
 	r.SourceSHA = older
-	res, err = promotion.Bump(ctx, e.gh, r)
+	res, err = bump(ctx, e.gh, r)
 	if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "refusing to downgrade: "+older[:7]+" is an ancestor of the source") {
 		t.Fatalf("older: %+v, %v", res, err)
 	}
@@ -431,13 +424,39 @@ func TestUnorderedTagsRefuseAnOlderSource(t *testing.T) {
 	r = req(t, "ghcr.io/acme/web:main-yankee")
 	r.SourceSHA = newer
 	r.Ref = "refs/heads/main"
-	if res, err = promotion.Bump(ctx, e.gh, r); err != nil || res.Outcome != promotion.Created {
+	if res, err = bump(ctx, e.gh, r); err != nil || res.Outcome != promotion.Created {
 		t.Fatalf("production: %+v, %v", res, err)
 	}
 	r.Image, _ = image.Parse("ghcr.io/acme/web:main-bravo")
 	r.SourceSHA = older
-	res, err = promotion.Bump(ctx, e.gh, r)
+	res, err = bump(ctx, e.gh, r)
 	if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "is an ancestor of acme/web@"+newer) {
 		t.Fatalf("older PR update: %+v, %v", res, err)
 	}
+}
+
+// twoSources pushes two commits to the app repository, the newer a
+// descendant of the older.
+func (e *env) twoSources(t *testing.T) (older, newer string) {
+	t.Helper()
+	one, two := "1", "2"
+	older, err := e.sim.Push("acme/web", "main", "alice", map[string]*string{"v": &one}, "older")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newer, err = e.sim.Push("acme/web", "main", "alice", map[string]*string{"v": &two}, "newer"); err != nil {
+		t.Fatal(err)
+	}
+	return older, newer
+}
+
+// bump loads the policy with the one loader, as the command does, and
+// bumps.
+func bump(ctx context.Context, gh *forge.Client, r promotion.BumpRequest) (*promotion.BumpResult, error) {
+	pol, branch, err := command.LoadPolicy(ctx, gh, r.ConfigRepo, "")
+	if err != nil {
+		return nil, err
+	}
+	r.Policy, r.DefaultBranch = pol, branch
+	return promotion.Bump(ctx, gh, r)
 }

@@ -11,6 +11,27 @@ import (
 	"github.com/baton-dev/baton/internal/policy"
 )
 
+// ReleaseGitHub is what a release needs: the annotated tag and the GitHub
+// release, each looked up when it exists already.
+type ReleaseGitHub interface {
+	// CreateTag creates an annotated tag and its ref (POST /repos/{o}/{r}/git/tags, /git/refs).
+	CreateTag(ctx context.Context, repo, tag, message, sha string) error
+	// TagCommit is the commit a tag points at (GET /repos/{o}/{r}/git/ref/tags/{tag}).
+	TagCommit(ctx context.Context, repo, tag string) (string, error)
+	// CreateRelease creates a release (POST /repos/{o}/{r}/releases).
+	CreateRelease(ctx context.Context, repo string, n githost.NewRelease) (*githost.Release, error)
+	// ReleaseByTag reads a release (GET /repos/{o}/{r}/releases/tags/{tag}).
+	ReleaseByTag(ctx context.Context, repo, tag string) (*githost.Release, error)
+}
+
+// ClosedGitHub is what releasing a merged pull request from its closed
+// event needs: the release, and the head and merge commits' records.
+type ClosedGitHub interface {
+	ReleaseGitHub
+	// Commit reads a Git commit (GET /repos/{o}/{r}/git/commits/{sha}).
+	Commit(ctx context.Context, repo, sha string) (*githost.Commit, error)
+}
+
 // ReleaseRequest asks to tag and release a merged Baton pull request.
 type ReleaseRequest struct {
 	Repo     string
@@ -26,13 +47,13 @@ type ReleaseRequest struct {
 // Baton's merge and the pull_request closed path both run it, and an
 // existing tag on the same commit, or an existing release of it, is
 // success. A tag of that name on another commit makes the name -pr<N>.
-func Release(ctx context.Context, gh ReviewGitHub, req ReleaseRequest) (*githost.Release, error) {
+func Release(ctx context.Context, gh ReleaseGitHub, req ReleaseRequest) (*githost.Release, error) {
 	pr := req.PR
 	if !pr.Merged || pr.MergeSHA == "" {
 		return nil, fmt.Errorf("pull request #%d is not merged", pr.Number)
 	}
 	env, app, _ := ParseBranch(pr.Head)
-	want, _ := image.Parse(req.Record["Baton-Image"])
+	want, _ := image.Parse(req.Record[TrailerImage])
 	name, err := req.Policy.RenderReleaseTag(policy.ReleaseData{Merged: pr.MergedAt, Env: env, App: app, Tag: want.Tag, PR: pr.Number})
 	if err != nil {
 		return nil, &ConfigError{Err: fmt.Errorf("release.tag: %w", err)}
@@ -63,25 +84,16 @@ func Release(ctx context.Context, gh ReviewGitHub, req ReleaseRequest) (*githost
 	return nil, fmt.Errorf("tags %s and %s-pr%d both exist on other commits", name, name, pr.Number)
 }
 
+// tagMessage is the annotated tag's message: the title and the record,
+// with the pull request and who merged it.
 func tagMessage(title string, req ReleaseRequest) string {
-	var b strings.Builder
-	b.WriteString(title + "\n\n")
-	for _, k := range []string{"Baton-App", "Baton-Env", "Baton-Image", "Baton-From", "Baton-Source", "Baton-Run", "Baton-Actor", "Baton-Approved-By"} {
-		if v := req.Record[k]; v != "" {
-			fmt.Fprintf(&b, "%s: %s\n", k, oneLine(v))
-		}
-	}
-	fmt.Fprintf(&b, "Baton-PR: #%d\n", req.PR.Number)
-	if req.MergedBy != "" {
-		fmt.Fprintf(&b, "Baton-Merged-By: %s\n", oneLine(req.MergedBy))
-	}
-	return b.String()
+	return req.Record.with(TrailerSince, "", TrailerPR, fmt.Sprintf("#%d", req.PR.Number), TrailerMergedBy, req.MergedBy).Message(title)
 }
 
 func releaseNotes(req ReleaseRequest, tag string) string {
 	r := req.Record
 	env, app, _ := ParseBranch(req.PR.Head)
-	want, _ := image.Parse(r["Baton-Image"])
+	want, _ := image.Parse(r[TrailerImage])
 	var b strings.Builder
 	fmt.Fprintf(&b, "Deployed %s %s to %s.\n\n| | |\n|---|---|\n", app, code(want.Version()), env)
 	row := func(k, v string) {
@@ -91,7 +103,7 @@ func releaseNotes(req ReleaseRequest, tag string) string {
 	}
 	row("App", app)
 	row("Environment", env)
-	if from := r["Baton-From"]; from != "" {
+	if from := r[TrailerFrom]; from != "" {
 		row("From", code(from))
 	}
 	row("To", code(want.Version()))
@@ -99,11 +111,11 @@ func releaseNotes(req ReleaseRequest, tag string) string {
 	if want.Digest != "" {
 		row("Digest", code(want.Digest))
 	}
-	if src := r["Baton-Source"]; src != "" {
+	if src := r[TrailerSource]; src != "" {
 		row("Source", code(src))
 	}
 	row("Pull request", fmt.Sprintf("[#%d](%s)", req.PR.Number, req.PR.URL))
-	if a := r["Baton-Approved-By"]; a != "" {
+	if a := r[TrailerApprovedBy]; a != "" {
 		row("Approved by", "@"+strings.Join(strings.Split(a, ", "), ", @"))
 	} else {
 		row("Approved by", "— (merged without a Baton approval record)")
@@ -112,8 +124,8 @@ func releaseNotes(req ReleaseRequest, tag string) string {
 		row("Merged by", "@"+req.MergedBy)
 	}
 	row("Merged at", req.PR.MergedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
-	if run := r["Baton-Run"]; run != "" {
-		row("Build", fmt.Sprintf("[run](%s) by @%s", run, r["Baton-Actor"]))
+	if run := r[TrailerRun]; run != "" {
+		row("Build", fmt.Sprintf("[run](%s) by @%s", run, r[TrailerActor]))
 	}
 	row("Tag", code(tag))
 	return b.String()
@@ -128,7 +140,7 @@ type ClosedEvent struct {
 
 // HandleClosed releases a merged Baton pull request, whoever merged it;
 // other pull requests and closes without merge are ignored.
-func HandleClosed(ctx context.Context, gh ReviewGitHub, ev ClosedEvent) (*Result, error) {
+func HandleClosed(ctx context.Context, gh ClosedGitHub, loadPolicy PolicyFunc, ev ClosedEvent) (*Result, error) {
 	pr := ev.PR
 	switch {
 	case ev.Action != "closed":
@@ -138,7 +150,7 @@ func HandleClosed(ctx context.Context, gh ReviewGitHub, ev ClosedEvent) (*Result
 	case !pr.Merged:
 		return &Result{Ignored: fmt.Sprintf("pull request #%d was closed without merging", pr.Number)}, nil
 	}
-	pol, _, err := loadDefaultPolicy(ctx, gh, ev.Repo, policy.FileName)
+	pol, err := loadPolicy(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -148,8 +160,8 @@ func HandleClosed(ctx context.Context, gh ReviewGitHub, ev ClosedEvent) (*Result
 	}
 	record := ParseTrailers(head.Message)
 	if merge, err := gh.Commit(ctx, ev.Repo, pr.MergeSHA); err == nil {
-		if a := ParseTrailers(merge.Message)["Baton-Approved-By"]; a != "" {
-			record["Baton-Approved-By"] = a
+		if a := ParseTrailers(merge.Message)[TrailerApprovedBy]; a != "" {
+			record[TrailerApprovedBy] = a
 		}
 	}
 	rel, err := Release(ctx, gh, ReleaseRequest{Repo: ev.Repo, Policy: pol, PR: pr, Record: record, MergedBy: pr.MergedBy})

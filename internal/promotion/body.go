@@ -1,13 +1,11 @@
 package promotion
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
 	udiff "github.com/aymanbagabas/go-udiff"
 
 	"github.com/baton-dev/baton/internal/githost"
@@ -55,37 +53,6 @@ func (m Meta) record() string {
 	// be closed early by any value.
 	s := strings.ReplaceAll(string(b), ">", `\u003e`)
 	return metaPrefix + s + " -->"
-}
-
-// commitMessage renders the commit message with the trailers that make
-// git log the audit trail.
-func commitMessage(m Meta, want image.Ref) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "chore(%s): bump %s to %s\n\n", m.Env, m.App, want.Version())
-	trailer := func(k, v string) {
-		if v != "" {
-			fmt.Fprintf(&b, "%s: %s\n", k, oneLine(v))
-		}
-	}
-	trailer("Baton-App", m.App)
-	trailer("Baton-Env", m.Env)
-	trailer("Baton-Image", m.Image)
-	trailer("Baton-From", strings.Join(m.From, ", "))
-	trailer("Baton-Source", m.Source)
-	trailer("Baton-Run", m.Run)
-	trailer("Baton-Actor", m.Actor)
-	return b.String()
-}
-
-// oneLine keeps untrusted text from starting new trailers or lines.
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r < 0x20 {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
 }
 
 // sanitize makes untrusted text (commit messages of the app repository)
@@ -160,70 +127,6 @@ func PRBody(m Meta, want image.Ref, files []FileChange, log *githost.Comparison,
 	b.WriteString(m.record())
 	b.WriteString("\n")
 	return b.String()
-}
-
-var shaTag = regexp.MustCompile(`^sha-([0-9a-f]{7,40})$`)
-
-// sourceRef guesses the app-repository ref an image tag was built from:
-// sha-<hex> tags name a commit, semantic versions a v-prefixed tag.
-func sourceRef(tag string) string {
-	if tag == "" {
-		return ""
-	}
-	if m := shaTag.FindStringSubmatch(tag); m != nil {
-		return m[1]
-	}
-	if len(tag) == 40 && isHex(tag) {
-		return tag
-	}
-	if _, err := semver.StrictNewVersion(strings.TrimPrefix(tag, "v")); err == nil {
-		return "v" + strings.TrimPrefix(tag, "v")
-	}
-	return "" // a timestamp or template tag: it names no source
-}
-
-func isHex(s string) bool {
-	for _, c := range s {
-		if !strings.ContainsRune("0123456789abcdef", c) {
-			return false
-		}
-	}
-	return true
-}
-
-// maxChangelog caps the source commits listed in a PR body.
-const maxChangelog = 20
-
-// changelog compares the running version's source with the new one in the
-// app repository. It returns nil when the app repository is not readable
-// or the running version's source is unknown: the changelog is a courtesy.
-//
-// The running version's source is named by its tag (sha-<hex>, or a
-// semantic version whose git tag is v<version>); for other tags it is the
-// Baton-Source trailer of the last commit to the file, which lastSource
-// reads only then.
-func changelog(ctx context.Context, gh GitHub, app *policy.App, req BumpRequest, from []string, lastSource func() string) *githost.Comparison {
-	repo := appRepo(app, req)
-	if repo == "" || req.SourceSHA == "" || len(from) != 1 {
-		return nil
-	}
-	tag, _, _ := strings.Cut(from[0], "@")
-	base := sourceRef(tag)
-	if base == "" {
-		if src := lastSource(); src != "" {
-			if r, sha, ok := strings.Cut(src, "@"); ok && r == repo {
-				base = sha
-			}
-		}
-	}
-	if base == "" {
-		return nil
-	}
-	cmp, err := gh.Compare(ctx, repo, base, req.SourceSHA, maxChangelog)
-	if err != nil {
-		return nil
-	}
-	return cmp
 }
 
 // diffOf renders the unified diff of a bump's files.

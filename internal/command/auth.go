@@ -1,0 +1,47 @@
+package command
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/baton-dev/baton/internal/forge"
+)
+
+// Auth is how Baton authenticates to GitHub.
+type Auth struct {
+	Token      string // github-token
+	AppID      string // app-id
+	PrivateKey string // private-key: PEM text, or a path to a PEM file
+	APIURL     string // GITHUB_API_URL
+}
+
+// Client builds the GitHub client for repo; an App token also covers the
+// alsoRead repositories when the installation includes them. Missing or
+// malformed credentials are an *InputError.
+func (a Auth) Client(ctx context.Context, repo string, hc *http.Client, onToken func(string), logf func(string, ...any), alsoRead ...string) (*forge.Client, error) {
+	opts := forge.Options{Token: a.Token, Repo: repo, APIURL: a.APIURL, HTTPClient: hc, OnToken: onToken, Logf: logf, AlsoRead: alsoRead}
+	if a.AppID != "" || a.PrivateKey != "" {
+		if a.AppID == "" || a.PrivateKey == "" {
+			return nil, inputErr("GitHub App auth needs both app-id and private-key")
+		}
+		id, err := strconv.ParseInt(a.AppID, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, inputErr("app-id %q is not a number (the App's ID from its settings page)", a.AppID)
+		}
+		key := []byte(a.PrivateKey)
+		if !strings.Contains(a.PrivateKey, "-----BEGIN") {
+			b, err := os.ReadFile(a.PrivateKey)
+			if err != nil {
+				return nil, inputErr("private-key is neither a PEM key nor a readable file: %v", err)
+			}
+			key = b
+		}
+		opts.Token, opts.AppID, opts.PrivateKey = "", id, key
+	} else if a.Token == "" {
+		return nil, inputErr("no GitHub credentials: set github-token, or app-id and private-key")
+	}
+	return forge.New(ctx, opts)
+}

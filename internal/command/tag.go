@@ -1,0 +1,52 @@
+package command
+
+import (
+	"time"
+
+	"github.com/baton-dev/baton/internal/image"
+)
+
+// TagOptions are the inputs of "baton tag".
+type TagOptions struct {
+	Image    string // repository, optionally with a tag
+	Tag      string // an explicit tag, or the base version of the semver strategy
+	Strategy string // sha, semver, timestamp, or a Go template
+	Build    Build
+	Now      time.Time
+}
+
+// TagResult is what "baton tag" computed.
+type TagResult struct {
+	Tag   string
+	Image string // repository:tag, when an image was given
+}
+
+// Tag computes the image tag before the build, so the workflow can tag
+// and push with it.
+func Tag(opts TagOptions) (*TagResult, error) {
+	tag := opts.Tag
+	strategy := opts.Strategy
+	if strategy == "semver" || tag == "" {
+		base := ""
+		if strategy == "semver" {
+			base = tag
+		}
+		var err error
+		tag, err = image.ComputeTag(strategy, image.TagInput{SHA: opts.Build.SHA, Ref: opts.Build.Ref, RunNumber: opts.Build.RunNumber, Now: opts.Now, BaseVersion: base})
+		if err != nil {
+			return nil, inputErr("%v", err)
+		}
+	} else if err := image.ValidTag(tag); err != nil {
+		return nil, inputErr("tag: %v", err)
+	}
+	res := &TagResult{Tag: tag}
+	if opts.Image != "" {
+		r, err := image.Parse(opts.Image)
+		if err != nil {
+			return nil, inputErr("image: %v", err)
+		}
+		r.Tag, r.Digest = tag, ""
+		res.Image = r.String()
+	}
+	return res, nil
+}

@@ -1,0 +1,82 @@
+package promotion_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/image"
+	"github.com/baton-dev/baton/internal/promotion"
+)
+
+// TestDowngradeGuardsRefuseWhenTheyCannotRead: tags that name no order
+// leave the ancestry of the source commits as the only guard against a
+// downgrade. When the reads it needs fail for good (a 500 on every try,
+// after forge's retries), the bump is refused with an error naming what it
+// could not read, and nothing is written.
+func TestDowngradeGuardsRefuseWhenTheyCannotRead(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		route string // the route that fails
+		prod  bool   // race an open production pull request instead
+		want  string
+	}{
+		{name: "the running version's record", route: "/repos/{owner}/{repo}/commits", want: "reading the last commit to environments/staging/web-deployment.yaml in acme/config failed"},
+		{name: "the changelog's comparison", route: "/repos/{owner}/{repo}/compare/{basehead...}", want: "reading the history of acme/web ("},
+		{name: "the open pull request's source", route: "/repos/{owner}/{repo}/compare/{basehead...}", prod: true, want: "reading the history of acme/web ("},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, true)
+			ctx := context.Background()
+			older, newer := e.twoSources(t)
+			r := req(t, "ghcr.io/acme/web:main-zulu")
+			r.SourceSHA = newer
+			if tc.prod {
+				r.Ref = "refs/heads/main"
+			}
+			res, err := bump(ctx, e.gh, r)
+			if err != nil || res.Outcome != promotion.Created {
+				t.Fatalf("newer: %+v, %v", res, err)
+			}
+			if !tc.prod {
+				if _, err := e.sim.Merge("acme/config", res.PR.Number, "bob", "squash"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			refs := strings.Join(e.sim.Refs("acme/config", "refs/heads/"), " ")
+			branch := res.Branch
+			head := e.sim.Ref("acme/config", "refs/heads/"+branch)
+
+			e.sim.Inject(ghsim.Fault{Method: "GET", Route: tc.route, Kind: ghsim.FaultStatus, Status: 500})
+			e.sim.ResetLog()
+			r.Image, _ = image.Parse("ghcr.io/acme/web:main-alpha")
+			r.SourceSHA = older
+			res, err = bump(ctx, e.gh, r)
+			var ue *promotion.UndecidedError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "allow-downgrade") {
+				t.Fatalf("want a refusal naming %q, got %+v, %v", tc.want, res, err)
+			}
+			if e.sim.FaultHits() == 0 {
+				t.Error("the fault was never reached")
+			}
+			if got := strings.Join(e.sim.Refs("acme/config", "refs/heads/"), " "); got != refs {
+				t.Errorf("branches changed: %s, want %s", got, refs)
+			}
+			if got := e.sim.Ref("acme/config", "refs/heads/"+branch); got != head {
+				t.Errorf("the promotion branch moved to %s", got)
+			}
+			if prs := e.sim.PullRequests("acme/config"); len(prs) != 1 {
+				t.Errorf("%d pull requests, want 1", len(prs))
+			}
+			if !tc.prod {
+				if _, mutating := requests(e.sim); mutating != 0 {
+					t.Errorf("%d writes, want none", mutating)
+				}
+			}
+		})
+	}
+}

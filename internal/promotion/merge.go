@@ -1,0 +1,243 @@
+package promotion
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/baton-dev/baton/internal/githost"
+	"github.com/baton-dev/baton/internal/policy"
+)
+
+// MergeGitHub is what the merge path needs: verification and the rebuild
+// of a stale branch, approvals, checks, the merge itself, the reply, and
+// the release that follows.
+type MergeGitHub interface {
+	rebuildGitHub
+	approvalsGitHub
+	ReleaseGitHub
+	// PR reads a pull request (GET /repos/{o}/{r}/pulls/{n}).
+	PR(ctx context.Context, repo string, number int) (*githost.PR, error)
+	// MergeablePR reads a pull request until GitHub has computed its
+	// mergeability (GET /repos/{o}/{r}/pulls/{n}, polled).
+	MergeablePR(ctx context.Context, repo string, number int) (*githost.PR, error)
+	// Checks sums up a commit's statuses and check runs
+	// (GET /repos/{o}/{r}/commits/{sha}/status and /check-runs).
+	Checks(ctx context.Context, repo, sha string) (*githost.CheckState, error)
+	// Merge merges at sha (PUT /repos/{o}/{r}/pulls/{n}/merge).
+	Merge(ctx context.Context, repo string, number int, sha, method, title, message string) (string, error)
+	// OpenPRsForSHA lists the open pull requests whose head is sha
+	// (GET /repos/{o}/{r}/commits/{sha}/pulls).
+	OpenPRsForSHA(ctx context.Context, repo, sha string) ([]*githost.PR, error)
+	// Comment posts a comment (POST /repos/{o}/{r}/issues/{n}/comments).
+	Comment(ctx context.Context, repo string, number int, body string) (int64, error)
+}
+
+// MergeEvent asks Baton to merge the open promotions whose head is sha
+// (check_suite, check_run, status events), or one pull request.
+type MergeEvent struct {
+	Repo   string
+	SHA    string
+	Number int
+}
+
+// HandleChecks tries to merge the Baton pull requests a finished check
+// belongs to.
+func HandleChecks(ctx context.Context, gh MergeGitHub, loadPolicy PolicyFunc, ev MergeEvent) ([]*Result, error) {
+	var prs []*githost.PR
+	if ev.Number != 0 {
+		pr, err := gh.PR(ctx, ev.Repo, ev.Number)
+		if err != nil {
+			return nil, err
+		}
+		prs = append(prs, pr)
+	} else {
+		var err error
+		if prs, err = gh.OpenPRsForSHA(ctx, ev.Repo, ev.SHA); err != nil {
+			return nil, err
+		}
+	}
+	var out []*Result
+	for _, pr := range prs {
+		if !IsBatonPR(pr) || pr.State != "open" {
+			continue
+		}
+		p, err := loadPromotion(ctx, loadPolicy, ev.Repo, pr)
+		if err != nil {
+			return nil, err
+		}
+		res, err := tryMerge(ctx, gh, p, nil)
+		if err != nil {
+			return nil, err
+		}
+		if res.Merged {
+			if _, err := gh.Comment(ctx, ev.Repo, pr.Number, res.Reply); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// tryMerge merges a verified, approved, unheld, green pull request and
+// releases it. ev is the approval that triggered the attempt, if any.
+func tryMerge(ctx context.Context, gh MergeGitHub, p *Promotion, ev *approval) (*Result, error) {
+	res := &Result{PR: p.PR}
+	v, why, err := verify(ctx, gh, p)
+	if err != nil {
+		return nil, err
+	}
+	if why != "" {
+		res.Waiting = "verification"
+		res.Reply = "Not merging: " + why + ". Run the bump again to rebuild the branch, or `/cancel`."
+		return res, nil
+	}
+	if v.diverged {
+		rebuilt, reply, err := rebuildIfStale(ctx, gh, p, v)
+		if err != nil {
+			return nil, err
+		}
+		if rebuilt {
+			res.Waiting = "rebuild"
+			res.Reply = approvalNote(ev) + reply
+			return res, nil
+		}
+	}
+	if hasLabel(p.PR, LabelHold) {
+		res.Waiting = "hold"
+		res.Reply = approvalNote(ev) + "Not merging: held (`/unhold` releases it)."
+		return res, nil
+	}
+	if hasLabel(p.PR, LabelChanges) {
+		res.Waiting = "changes requested"
+		res.Reply = approvalNote(ev) + "Not merging: changes were requested in a review."
+		return res, nil
+	}
+	var approvers []string
+	if p.Env.Merge == policy.MergeApproval {
+		got, notes, err := countApprovals(ctx, gh, p, v, ev)
+		if err != nil {
+			return nil, err
+		}
+		approvers = got
+		if len(got) < p.Env.Approvals {
+			res.Waiting = "approvals"
+			res.Reply = fmt.Sprintf("%sApprovals: %d of %d%s.%s", approvalNote(ev), len(got), p.Env.Approvals, listed(got), notes)
+			return res, nil
+		}
+	}
+	if wait, err := checksWait(ctx, gh, p); err != nil {
+		return nil, err
+	} else if wait != "" {
+		res.Waiting = "checks"
+		res.Reply = approvalNote(ev) + "Waiting: " + wait + ". Baton merges when they pass."
+		return res, nil
+	}
+	return mergeAndRelease(ctx, gh, p, v, approvers, ev)
+}
+
+// checksWait says what checks the merge waits for ("" when none). With
+// checks: listed in the policy those must pass; otherwise GitHub's
+// mergeable state must be clean (all checks passed, no conflict).
+func checksWait(ctx context.Context, gh MergeGitHub, p *Promotion) (string, error) {
+	if len(p.Env.Checks) > 0 {
+		st, err := gh.Checks(ctx, p.Repo, p.PR.HeadSHA)
+		if err != nil {
+			return "", err
+		}
+		var waits []string
+		for _, name := range p.Env.Checks {
+			switch {
+			case contains(st.Failing, name):
+				waits = append(waits, "check "+name+" failed")
+			case !contains(st.Passed, name):
+				waits = append(waits, "check "+name+" has not passed yet")
+			}
+		}
+		return strings.Join(waits, ", "), nil
+	}
+	pr := p.PR
+	if pr.Mergeable == nil {
+		// GitHub computes mergeability in the background after a change.
+		var err error
+		if pr, err = gh.MergeablePR(ctx, p.Repo, pr.Number); err != nil {
+			return "", err
+		}
+	}
+	switch {
+	case pr.Mergeable == nil:
+		return "GitHub has not computed whether the pull request can merge", nil
+	case !*pr.Mergeable:
+		return "the pull request conflicts with " + pr.Base + " (run the bump again to rebuild it)", nil
+	case pr.MergeableState == "clean" || pr.MergeableState == "has_hooks":
+		return "", nil
+	case pr.MergeableState == "blocked":
+		return "branch protection blocks the merge (required reviews or checks)", nil
+	case pr.MergeableState == "behind":
+		return pr.Base + " moved and branch protection wants the branch up to date (run the bump again to rebuild it)", nil
+	case pr.MergeableState == "draft":
+		return "the pull request is a draft", nil
+	}
+	// unstable: some check failed or is pending; say which.
+	st, err := gh.Checks(ctx, p.Repo, pr.HeadSHA)
+	if err != nil {
+		return "", err
+	}
+	var waits []string
+	for _, n := range st.Failing {
+		waits = append(waits, "check "+n+" failed")
+	}
+	for _, n := range st.Pending {
+		waits = append(waits, "check "+n+" is pending")
+	}
+	if len(waits) == 0 {
+		return "GitHub reports the pull request as " + pr.MergeableState, nil
+	}
+	return strings.Join(waits, ", "), nil
+}
+
+// mergeAndRelease merges at the verified head and releases.
+func mergeAndRelease(ctx context.Context, gh MergeGitHub, p *Promotion, v *verified, approvers []string, ev *approval) (*Result, error) {
+	res := &Result{PR: p.PR}
+	title := fmt.Sprintf("chore(%s): bump %s to %s (#%d)", p.Env.Name, p.App, v.image.Version(), p.PR.Number)
+	record := v.record.with(TrailerSince, "", TrailerApprovedBy, strings.Join(approvers, ", "))
+	message := record.with(TrailerPR, fmt.Sprintf("#%d", p.PR.Number)).Message("")
+	sha, err := gh.Merge(ctx, p.Repo, p.PR.Number, p.PR.HeadSHA, p.Policy.MergeMethod, title, message)
+	var merged *githost.PR // read once: merged_at names the release
+	if err != nil {
+		// A lost answer can hide a merge that happened: ask before saying no.
+		if now, rerr := gh.PR(ctx, p.Repo, p.PR.Number); rerr == nil && now.Merged && now.MergeSHA != "" {
+			sha, err, merged = now.MergeSHA, nil, now
+		}
+	}
+	var he *githost.Error
+	switch {
+	case errors.Is(err, githost.ErrConflict):
+		res.Waiting = "head moved"
+		res.Reply = approvalNote(ev) + "Not merged: the branch changed while Baton was merging; it will be verified again on the next event."
+		return res, nil
+	// TODO(forge kinds): a githost "not mergeable" kind replaces the status.
+	case errors.As(err, &he) && he.Status == 405:
+		res.Waiting = "not mergeable"
+		res.Reply = approvalNote(ev) + "Not merged: GitHub refused the merge (" + he.Message + ")."
+		return res, nil
+	case err != nil:
+		return nil, err
+	}
+	res.Merged, res.MergeSHA = true, sha
+	if merged == nil {
+		if merged, err = gh.PR(ctx, p.Repo, p.PR.Number); err != nil {
+			return nil, fmt.Errorf("merged as %s, but reading the merge time failed: %w", short(sha), err)
+		}
+	}
+	mergedBy := merged.MergedBy
+	rel, err := Release(ctx, gh, ReleaseRequest{Repo: p.Repo, Policy: p.Policy, PR: merged, Record: record, MergedBy: mergedBy})
+	if err != nil {
+		return nil, fmt.Errorf("merged as %s, but the release failed: %w", short(sha), err)
+	}
+	res.Release = rel
+	res.Reply = fmt.Sprintf("%sMerged as %s and released as [%s](%s).", approvalNote(ev), short(sha), rel.Tag, rel.URL)
+	return res, nil
+}
