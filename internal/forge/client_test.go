@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,32 +11,6 @@ import (
 	"github.com/baton-dev/baton/internal/ghsim"
 	"github.com/baton-dev/baton/internal/githost"
 )
-
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(_ context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.d = append(s.d, d)
-	return nil
-}
-
-func setup(t *testing.T) (*ghsim.Sim, string, string) {
-	t.Helper()
-	sim := ghsim.New(ghsim.Options{})
-	srv := sim.Serve()
-	t.Cleanup(srv.Close)
-	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: map[string]string{"a.yaml": "image: x:1\n"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.SetPermission("acme/config", "alice", "write"); err != nil {
-		t.Fatal(err)
-	}
-	return sim, srv.URL, sim.Token("alice")
-}
 
 func TestRetriesTransientFailures(t *testing.T) {
 	t.Parallel()
@@ -76,57 +49,6 @@ func TestRetriesTransientFailures(t *testing.T) {
 				t.Errorf("slept %s, want Retry-After %s", sl.d[0], tt.wantSleep)
 			}
 		})
-	}
-}
-
-func TestErrorKinds(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	sim, url, tok := setup(t)
-	sl := &sleeps{}
-	c, err := forge.New(ctx, forge.Options{Token: tok, APIURL: url, Sleep: sl.sleep, Retry: forge.Retry{Attempts: 3}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	main := sim.Ref("acme/config", "refs/heads/main")
-	if err := c.CreateRef(ctx, "acme/config", "heads/x", main); err != nil {
-		t.Fatal(err)
-	}
-	err = c.CreateRef(ctx, "acme/config", "heads/x", main)
-	if !errors.Is(err, githost.ErrExists) || !strings.Contains(err.Error(), "create ref heads/x in acme/config: 422 Reference already exists") {
-		t.Errorf("exists: %v", err)
-	}
-	commit, err := c.Branch(ctx, "acme/config", "main")
-	if err != nil || commit.SHA != main || commit.Tree == "" {
-		t.Fatalf("branch: %+v, %v", commit, err)
-	}
-	tree, err := c.CreateTree(ctx, "acme/config", commit.Tree, map[string][]byte{"a.yaml": []byte("image: x:2\n")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc, err := c.CreateCommit(ctx, "acme/config", "two", tree, nil) // no parent: not a fast-forward
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.UpdateRef(ctx, "acme/config", "heads/x", nc.SHA, false); !errors.Is(err, githost.ErrConflict) {
-		t.Errorf("non-ff: %v", err)
-	}
-	if _, err := c.File(ctx, "acme/config", main, "missing.yaml"); !errors.Is(err, githost.ErrNotFound) {
-		t.Errorf("missing file: %v", err)
-	}
-	b, err := c.File(ctx, "acme/config", main, "a.yaml")
-	if err != nil || string(b) != "image: x:1\n" {
-		t.Errorf("file = %q, %v", b, err)
-	}
-	sim.Inject(ghsim.Fault{Method: "*", Route: "*", Kind: ghsim.FaultStatus, Status: 503})
-	_, err = c.Repo(ctx, "acme/config")
-	if !errors.Is(err, githost.ErrRetryable) || !strings.Contains(err.Error(), "gave up after retries") || len(sl.d) != 2 {
-		t.Errorf("persistent 503: %v (slept %d)", err, len(sl.d))
-	}
-	sim.ClearFaults()
-	bad, _ := forge.New(ctx, forge.Options{Token: "ghp_wrong", APIURL: url, Sleep: sl.sleep})
-	if _, err := bad.Repo(ctx, "acme/config"); !errors.Is(err, githost.ErrPermanent) || !strings.Contains(err.Error(), "401 Bad credentials") {
-		t.Errorf("bad token: %v", err)
 	}
 }
 
@@ -172,25 +94,6 @@ func TestAppAuthWithGHESURL(t *testing.T) {
 	}
 }
 
-func TestFilesOverOneMegabyte(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	sim, url, tok := setup(t)
-	big := "# big\n" + strings.Repeat("x: padding padding padding padding padding padding\n", 30000) + "image: ghcr.io/acme/web:1.0\n"
-	if _, err := sim.Push("acme/config", "main", "alice", map[string]*string{"big.yaml": &big}, "big"); err != nil {
-		t.Fatal(err)
-	}
-	c, _ := forge.New(ctx, forge.Options{Token: tok, APIURL: url})
-	got, err := c.File(ctx, "acme/config", "main", "big.yaml")
-	if err != nil || string(got) != big {
-		t.Fatalf("File: %d bytes, %v", len(got), err)
-	}
-	got, branch, err := c.DefaultFile(ctx, "acme/config", "big.yaml")
-	if err != nil || string(got) != big || branch != "main" {
-		t.Fatalf("DefaultFile: %d bytes, %q, %v", len(got), branch, err)
-	}
-}
-
 func TestAppTokenAlsoReadsTheAppRepoWhenInstalled(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -222,30 +125,36 @@ func TestAppTokenAlsoReadsTheAppRepoWhenInstalled(t *testing.T) {
 	}
 }
 
-func TestMergeablePRPollsWhileGitHubComputes(t *testing.T) {
+
+func TestPermanentFailureIsNotRetried(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sim := ghsim.New(ghsim.Options{MergeableDelay: 2})
-	srv := sim.Serve()
-	t.Cleanup(srv.Close)
-	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Files: map[string]string{"a": "1"}}); err != nil {
-		t.Fatal(err)
-	}
-	two := "2"
-	if _, err := sim.Push("acme/config", "x", "alice", map[string]*string{"a": &two}, "x"); err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.SetPermission("acme/config", "alice", "write"); err != nil {
-		t.Fatal(err)
-	}
+	sim, url, tok := setup(t)
 	sl := &sleeps{}
-	c, _ := forge.New(ctx, forge.Options{Token: sim.Token("alice"), APIURL: srv.URL, Sleep: sl.sleep})
-	pr, err := c.CreatePR(ctx, "acme/config", githost.NewPR{Title: "x", Head: "x", Base: "main"})
-	if err != nil {
-		t.Fatal(err)
+	c := client(t, url, tok, sl)
+	sim.ResetLog()
+	_, err := c.File(ctx, "acme/config", "main", "missing.yaml")
+	if !errors.Is(err, githost.ErrNotFound) {
+		t.Fatalf("err = %v, want not found", err)
 	}
-	got, err := c.MergeablePR(ctx, "acme/config", pr.Number)
-	if err != nil || got.Mergeable == nil || !*got.Mergeable || len(sl.d) != 2 {
-		t.Fatalf("mergeable %v, err %v, slept %v", got.Mergeable, err, sl.d)
+	if n := len(sim.Requests()); n != 1 || sl.count() != 0 {
+		t.Errorf("a 404 took %d requests and %d waits, want 1 and 0", n, sl.count())
+	}
+}
+
+func TestPersistentServerErrorGivesUpAfterAttempts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim, url, tok := setup(t)
+	sl := &sleeps{}
+	c := client(t, url, tok, sl) // 3 attempts
+	sim.Inject(ghsim.Fault{Method: "*", Route: "*", Kind: ghsim.FaultStatus, Status: 503})
+	sim.ResetLog()
+	_, err := c.Repo(ctx, "acme/config")
+	if !errors.Is(err, githost.ErrRetryable) || errors.Is(err, githost.ErrPermanent) || !strings.Contains(err.Error(), "gave up after retries") {
+		t.Errorf("err = %v, want retryable that gave up", err)
+	}
+	if n := len(sim.Requests()); n != 3 || sl.count() != 2 {
+		t.Errorf("%d requests and %d waits, want 3 and 2", n, sl.count())
 	}
 }
