@@ -52,18 +52,24 @@ func (c *clock) advance(d time.Duration) {
 }
 
 // setup serves a simulator with acme/config (a.yaml on main) and alice, a
-// writer; it returns the simulator, its URL and alice's token.
+// writer; it returns the simulator, its URL and alice's token. The
+// simulator keeps real time, as App JWTs (signed with the real time) need.
 func setup(t *testing.T) (*ghsim.Sim, string, string) {
 	t.Helper()
-	sim, url, tok, _ := setupClock(t)
-	return sim, url, tok
+	return serve(t, ghsim.Options{})
 }
 
 // setupClock is setup with the simulator on a clock the test moves.
 func setupClock(t *testing.T) (*ghsim.Sim, string, string, *clock) {
 	t.Helper()
 	clk := &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	sim := ghsim.New(ghsim.Options{Now: clk.Now})
+	sim, url, tok := serve(t, ghsim.Options{Now: clk.Now})
+	return sim, url, tok, clk
+}
+
+func serve(t *testing.T, opts ghsim.Options) (*ghsim.Sim, string, string) {
+	t.Helper()
+	sim := ghsim.New(opts)
 	srv := sim.Serve()
 	t.Cleanup(srv.Close)
 	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: map[string]string{"a.yaml": "image: x:1\n"}}); err != nil {
@@ -72,7 +78,7 @@ func setupClock(t *testing.T) (*ghsim.Sim, string, string, *clock) {
 	if err := sim.SetPermission("acme/config", "alice", "write"); err != nil {
 		t.Fatal(err)
 	}
-	return sim, srv.URL, sim.Token("alice"), clk
+	return sim, srv.URL, sim.Token("alice")
 }
 
 // client builds a forge client for a token whose waits sl records.
