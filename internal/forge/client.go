@@ -104,8 +104,12 @@ type Client struct {
 	self   *githost.Identity
 }
 
-// New builds a client. With App credentials it looks up the installation
-// for opts.Repo, which costs one request.
+// New builds a client. With a token it makes no request. With App
+// credentials it looks up the installation for opts.Repo
+// (GET /repos/{owner}/{repo}/installation, as the App) and mints a token
+// scoped to opts.Repo and the AlsoRead repositories it covers
+// (POST /app/installations/{installation_id}/access_tokens). An App not
+// installed there is an error saying so; a bad key names private-key.
 func New(ctx context.Context, opts Options) (*Client, error) {
 	hc := opts.HTTPClient
 	if hc == nil {

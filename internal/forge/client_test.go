@@ -125,7 +125,6 @@ func TestAppTokenAlsoReadsTheAppRepoWhenInstalled(t *testing.T) {
 	}
 }
 
-
 func TestPermanentFailureIsNotRetried(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -123,4 +123,3 @@ func TestFilesOverOneMegabyte(t *testing.T) {
 		t.Fatalf("DefaultFile: %d bytes, %q, %v", len(got), branch, err)
 	}
 }
-
