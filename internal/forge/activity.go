@@ -55,8 +55,14 @@ func (c *Client) Activity(ctx context.Context, repo, ref string, since time.Time
 				Actor: githost.User{ID: act.GetID(), Login: act.GetLogin(), Type: act.GetType()},
 			})
 		}
-		if older || resp == nil || resp.After == "" || resp.After == after {
+		if older || resp == nil || resp.After == "" && resp.NextPage == 0 {
 			break
+		}
+		if resp.After == "" || resp.After == after {
+			// GitHub pages this route by cursor only; a next page
+			// without a new cursor cannot be followed, and a partial
+			// log must not be taken for the whole.
+			return nil, &githost.Error{Op: op, Kind: githost.ErrPermanent, Message: "the answer links a next page without a new after= cursor"}
 		}
 		after = resp.After
 	}

@@ -69,11 +69,7 @@ func TestAppAuthWithGHESURL(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	sim, url, _ := setup(t)
-	app, err := sim.AddApp("baton")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim.Install(app, "acme", "acme/config")
+	app := installApp(t, sim, "acme/config")
 	var tokens []string
 	c, err := forge.New(ctx, forge.Options{AppID: app.ID, PrivateKey: app.PrivateKeyPEM(), Repo: "acme/config", APIURL: url + "/api/v3", OnToken: func(s string) { tokens = append(tokens, s) }})
 	if err != nil {
@@ -102,15 +98,11 @@ func TestAppTokenAlsoReadsTheAppRepoWhenInstalled(t *testing.T) {
 		if _, err := sim.CreateRepo("acme/web", ghsim.RepoOptions{Private: true, Files: map[string]string{"main.go": "package main\n"}}); err != nil {
 			t.Fatal(err)
 		}
-		app, err := sim.AddApp("baton")
-		if err != nil {
-			t.Fatal(err)
-		}
+		covered := []string{"acme/config"}
 		if both {
-			sim.Install(app, "acme", "acme/config", "acme/web")
-		} else {
-			sim.Install(app, "acme", "acme/config")
+			covered = append(covered, "acme/web")
 		}
+		app := installApp(t, sim, covered...)
 		c, err := forge.New(ctx, forge.Options{AppID: app.ID, PrivateKey: app.PrivateKeyPEM(), Repo: "acme/config", AlsoRead: []string{"acme/web", "other/x"}, APIURL: url, OnToken: func(string) {}})
 		if err != nil {
 			t.Fatalf("both=%v: %v", both, err)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
 	"github.com/baton-dev/baton/internal/githost"
 )
@@ -175,27 +174,15 @@ func TestMergeReturnsTheMergeCommit(t *testing.T) {
 func TestMergeablePRPollsWhileGitHubComputes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sim := ghsim.New(ghsim.Options{MergeableDelay: 2})
-	srv := sim.Serve()
-	t.Cleanup(srv.Close)
-	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Files: map[string]string{"a": "1"}}); err != nil {
-		t.Fatal(err)
-	}
-	two := "2"
-	if _, err := sim.Push("acme/config", "x", "alice", map[string]*string{"a": &two}, "x"); err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.SetPermission("acme/config", "alice", "write"); err != nil {
-		t.Fatal(err)
-	}
+	sim, url, tok := serve(t, ghsim.Options{MergeableDelay: 2})
 	sl := &sleeps{}
-	c, _ := forge.New(ctx, forge.Options{Token: sim.Token("alice"), APIURL: srv.URL, Sleep: sl.sleep})
-	pr, err := c.CreatePR(ctx, "acme/config", githost.NewPR{Title: "x", Head: "x", Base: "main"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := client(t, url, tok, sl)
+	pr := openPR(t, sim, c, "x", "image: x:2\n")
 	got, err := c.MergeablePR(ctx, "acme/config", pr.Number)
-	if err != nil || got.Mergeable == nil || !*got.Mergeable || len(sl.d) != 2 {
+	if err != nil || got.Mergeable == nil || !*got.Mergeable || sl.count() != 2 {
 		t.Fatalf("mergeable %v, err %v, slept %v", got.Mergeable, err, sl.d)
+	}
+	if want := []time.Duration{500 * time.Millisecond, time.Second}; !cmp.Equal(want, sl.d) {
+		t.Errorf("waits %v, want %v", sl.d, want)
 	}
 }

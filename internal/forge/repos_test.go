@@ -14,11 +14,7 @@ func TestCommitVerification(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	sim, url, tok := setup(t)
-	app, err := sim.AddApp("baton")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim.Install(app, "acme", "acme/config")
+	app := installApp(t, sim, "acme/config")
 	asApp, err := forge.New(ctx, forge.Options{AppID: app.ID, PrivateKey: app.PrivateKeyPEM(), Repo: "acme/config", APIURL: url})
 	if err != nil {
 		t.Fatal(err)

@@ -134,3 +134,15 @@ func api(t *testing.T, url, tok, method, path string, body, out any) {
 		}
 	}
 }
+
+// installApp adds the App "baton" to the simulator and installs it on
+// acme for the given repositories (all of acme's when none).
+func installApp(t *testing.T, sim *ghsim.Sim, repos ...string) *ghsim.App {
+	t.Helper()
+	app, err := sim.AddApp("baton")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Install(app, "acme", repos...)
+	return app
+}

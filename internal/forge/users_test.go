@@ -34,11 +34,7 @@ func TestSelfOfAnApp(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	sim, url, _ := setup(t)
-	app, err := sim.AddApp("baton")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim.Install(app, "acme", "acme/config")
+	app := installApp(t, sim, "acme/config")
 	var token string
 	c, err := forge.New(ctx, forge.Options{AppID: app.ID, PrivateKey: app.PrivateKeyPEM(), Repo: "acme/config", APIURL: url, OnToken: func(s string) { token = s }})
 	if err != nil {
