@@ -72,11 +72,7 @@ func (c *Client) Statuses(ctx context.Context, repo, sha string) ([]githost.Stat
 	}
 	out := make([]githost.Status, 0, len(list))
 	for _, s := range list {
-		out = append(out, githost.Status{
-			ID: s.GetID(), Context: s.GetContext(), State: s.GetState(), Description: s.GetDescription(),
-			TargetURL: s.GetTargetURL(), Creator: user(s.GetCreator()),
-			CreatedAt: s.GetCreatedAt().Time, UpdatedAt: s.GetUpdatedAt().Time,
-		})
+		out = append(out, status(s))
 	}
 	return out, nil
 }
@@ -119,11 +115,36 @@ func (c *Client) CheckRuns(ctx context.Context, repo, sha string) ([]githost.Che
 // state is githost.ErrValidation; a token without the statuses
 // permission is githost.ErrForbidden.
 func (c *Client) CreateStatus(ctx context.Context, repo, sha, state, statusContext, description string) error {
-	owner, name := split(repo)
-	_, err := do(ctx, c, fmt.Sprintf("post status %s on %s in %s", statusContext, short(sha), repo), true, func(ctx context.Context) (struct{}, *github.Response, error) {
-		return drop(c.gh.Repositories.CreateStatus(ctx, owner, name, sha, github.RepoStatus{
-			State: github.Ptr(state), Context: github.Ptr(statusContext), Description: github.Ptr(description),
-		}))
-	})
+	_, err := c.PostStatus(ctx, repo, sha, state, statusContext, description)
 	return err
+}
+
+// PostStatus is CreateStatus returning the status GitHub recorded, whose
+// Creator is the account the client acts as: with an installation token
+// (GITHUB_TOKEN) that cannot read GET /user, this is how Baton learns its
+// own user id.
+//
+// Route: POST /repos/{owner}/{repo}/statuses/{sha}. Errors as
+// CreateStatus.
+func (c *Client) PostStatus(ctx context.Context, repo, sha, state, statusContext, description string) (*githost.Status, error) {
+	owner, name := split(repo)
+	s, err := do(ctx, c, fmt.Sprintf("post status %s on %s in %s", statusContext, short(sha), repo), true, func(ctx context.Context) (*github.RepoStatus, *github.Response, error) {
+		return c.gh.Repositories.CreateStatus(ctx, owner, name, sha, github.RepoStatus{
+			State: github.Ptr(state), Context: github.Ptr(statusContext), Description: github.Ptr(description),
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	st := status(s)
+	return &st, nil
+}
+
+// status converts a commit status.
+func status(s *github.RepoStatus) githost.Status {
+	return githost.Status{
+		ID: s.GetID(), Context: s.GetContext(), State: s.GetState(), Description: s.GetDescription(),
+		TargetURL: s.GetTargetURL(), Creator: user(s.GetCreator()),
+		CreatedAt: s.GetCreatedAt().Time, UpdatedAt: s.GetUpdatedAt().Time,
+	}
 }

@@ -27,21 +27,38 @@ func TestStatusesNameTheirCreatorOnEveryPage(t *testing.T) {
 	if err := c.CreateStatus(ctx, "acme/config", sha, "success", "baton/verified", "content verified"); err != nil {
 		t.Fatal(err)
 	}
+	clk.advance(time.Minute)
+	// A bot token posting shows its creator, so an installation token
+	// learns its own id.
+	bot := client(t, url, sim.BotToken("github-actions[bot]"), &sleeps{})
+	if err := sim.SetPermission("acme/config", "github-actions[bot]", "write"); err != nil {
+		t.Fatal(err)
+	}
+	mine, err := bot.PostStatus(ctx, "acme/config", sha, "pending", "baton/record", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mine.Creator.Login != "github-actions[bot]" || mine.Creator.Type != "Bot" || mine.Creator.ID == 0 || mine.Context != "baton/record" {
+		t.Errorf("PostStatus = %+v", mine)
+	}
 	got, err := c.Statuses(ctx, "acme/config", sha)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 121 {
-		t.Fatalf("%d statuses, want 121 over two pages", len(got))
+	if len(got) != 122 {
+		t.Fatalf("%d statuses, want 122 over two pages", len(got))
 	}
-	newest := got[0]
+	if got[0].ID != mine.ID {
+		t.Errorf("newest status %+v, want the bot's", got[0])
+	}
+	newest := got[1]
 	newest.ID, newest.TargetURL = 0, ""
 	want := githost.Status{Context: "baton/verified", State: "success", Description: "content verified",
 		Creator: githost.User{ID: sim.AddUser("alice").ID, Login: "alice", Type: "User"}, CreatedAt: posted, UpdatedAt: posted}
 	if diff := cmp.Diff(want, newest); diff != "" {
 		t.Errorf("newest status (-want +got):\n%s", diff)
 	}
-	if m := got[120].Creator; m.Login != "mallory" || m.ID == want.Creator.ID || m.ID == 0 {
+	if m := got[121].Creator; m.Login != "mallory" || m.ID == want.Creator.ID || m.ID == 0 {
 		t.Errorf("oldest status creator = %+v", m)
 	}
 }

@@ -24,6 +24,7 @@ func pr(p *github.PullRequest) *githost.PR {
 		MergeSHA: p.GetMergeCommitSHA(), Mergeable: p.Mergeable, Author: p.GetUser().GetLogin(),
 		MergeableState: p.GetMergeableState(),
 		User:           user(p.GetUser()), MergedByUser: user(p.GetMergedBy()),
+		HeadRef: p.GetHead().GetRef(), BaseRef: p.GetBase().GetRef(),
 		HeadRepo: p.GetHead().GetRepo().GetFullName(), BaseRepo: p.GetBase().GetRepo().GetFullName(),
 		BaseSHA:   p.GetBase().GetSHA(),
 		CreatedAt: p.GetCreatedAt().Time, UpdatedAt: p.GetUpdatedAt().Time,

@@ -26,7 +26,7 @@ func TestPRCarriesIdsReposAndServerTimes(t *testing.T) {
 	}
 	alice := sim.AddUser("alice")
 	want := &githost.PR{
-		Number: pr.Number, Title: "bump bump", Head: "bump", HeadSHA: sim.Ref("acme/config", "refs/heads/bump"), Base: "main",
+		Number: pr.Number, Title: "bump bump", Head: "bump", HeadRef: "bump", BaseRef: "main", HeadSHA: sim.Ref("acme/config", "refs/heads/bump"), Base: "main",
 		BaseSHA: sim.Ref("acme/config", "refs/heads/main"), State: "open", Author: "alice",
 		User:     githost.User{ID: alice.ID, Login: "alice", Type: "User"},
 		HeadRepo: "acme/config", BaseRepo: "acme/config", CreatedAt: opened, UpdatedAt: opened,

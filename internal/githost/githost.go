@@ -67,9 +67,11 @@ type PR struct {
 	User User
 	// MergedByUser is the account that merged it (MergedBy is its login).
 	MergedByUser User
+	// HeadRef and BaseRef are the head and base branch names, the same
+	// as Head and Base (kept for the callers that use those names).
+	HeadRef, BaseRef string
 	// HeadRepo and BaseRepo are the full names of the repositories of the
-	// head and base branches (Head and Base are the branch names); a head
-	// in another repository is a fork.
+	// head and base branches; a head in another repository is a fork.
 	HeadRepo, BaseRepo string
 	// BaseSHA is the base branch's commit GitHub compared against.
 	BaseSHA string
