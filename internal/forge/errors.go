@@ -62,7 +62,12 @@ func classify(op string, resp *github.Response, err error) *githost.Error {
 	default:
 		var ne net.Error
 		var ue *url.Error
-		if errors.As(err, &ne) || errors.As(err, &ue) || strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "connection reset") {
+		switch {
+		case e.Status > 0:
+			// An answer go-github types otherwise (a 2FA-required 401, a
+			// redirect): typed by its status like any other.
+			e.Kind = kindOf(e.Status, err.Error())
+		case errors.As(err, &ne) || errors.As(err, &ue) || strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "connection reset"):
 			e.Kind, e.Message = githost.ErrRetryable, "connection failed: "+err.Error()
 		}
 	}
