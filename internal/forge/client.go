@@ -3,6 +3,11 @@
 // retries what is retryable with jittered backoff under a total deadline,
 // serializes mutating calls, and types every error by what the caller must
 // do (see internal/githost).
+//
+// The files follow go-github's API areas: client.go (construction, auth,
+// the retry loop), errors.go (typing failures), repos.go, git.go,
+// pulls.go, issues.go, checks.go, releases.go, teams.go, activity.go and
+// users.go. Every method's doc comment names the REST route(s) it calls.
 package forge
 
 import (
@@ -10,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -88,12 +92,24 @@ type Client struct {
 	// stay under its secondary rate limits.
 	writes sync.Mutex
 	// Identity is the login Baton acts as ("" when unknown); for Apps it is
-	// "<slug>[bot]".
+	// "<slug>[bot]". Self gives the numeric ids.
 	Identity string
+
+	// appID and appSlug name the App when the client authenticates as
+	// one (0 and "" for a token).
+	appID   int64
+	appSlug string
+	// self caches Self's answer.
+	selfMu sync.Mutex
+	self   *githost.Identity
 }
 
-// New builds a client. With App credentials it looks up the installation
-// for opts.Repo, which costs one request.
+// New builds a client. With a token it makes no request. With App
+// credentials it looks up the installation for opts.Repo
+// (GET /repos/{owner}/{repo}/installation, as the App) and mints a token
+// scoped to opts.Repo and the AlsoRead repositories it covers
+// (POST /app/installations/{installation_id}/access_tokens). An App not
+// installed there is an error saying so; a bad key names private-key.
 func New(ctx context.Context, opts Options) (*Client, error) {
 	hc := opts.HTTPClient
 	if hc == nil {
@@ -144,12 +160,9 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 			return nil, err
 		}
 		owner, name, _ := strings.Cut(opts.Repo, "/")
-		var inst *github.Installation
-		err = c.call(ctx, "find the App installation for "+opts.Repo, false, func(ctx context.Context) (*github.Response, error) {
-			var resp *github.Response
-			var err error
-			inst, resp, err = appClient.Apps.GetRepositoryInstallation(ctx, owner, name)
-			return resp, err
+		// GET /repos/{owner}/{repo}/installation (App JWT)
+		inst, err := do(ctx, c, "find the App installation for "+opts.Repo, false, func(ctx context.Context) (*github.Installation, *github.Response, error) {
+			return appClient.Apps.GetRepositoryInstallation(ctx, owner, name)
 		})
 		if err != nil {
 			if errors.Is(err, githost.ErrNotFound) {
@@ -188,6 +201,10 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 			return nil, err
 		}
 		c.Identity = inst.GetAppSlug() + "[bot]"
+		c.appID, c.appSlug = inst.GetAppID(), inst.GetAppSlug()
+		if c.appID == 0 {
+			c.appID = opts.AppID
+		}
 	case opts.Token != "":
 		if opts.OnToken != nil {
 			opts.OnToken(opts.Token)
@@ -225,6 +242,65 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// do runs one API call with retries (see call) and returns its result.
+// Every method of Client goes through it or through pages.
+func do[T any](ctx context.Context, c *Client, op string, mutating bool, fn func(context.Context) (T, *github.Response, error)) (T, error) {
+	v, _, err := doResp(ctx, c, op, mutating, fn)
+	return v, err
+}
+
+// doResp is do that also returns the last response, for its Link header.
+func doResp[T any](ctx context.Context, c *Client, op string, mutating bool, fn func(context.Context) (T, *github.Response, error)) (T, *github.Response, error) {
+	var out T
+	var last *github.Response
+	err := c.call(ctx, op, mutating, func(ctx context.Context) (*github.Response, error) {
+		v, resp, err := fn(ctx)
+		out, last = v, resp
+		return resp, err
+	})
+	return out, last, err
+}
+
+// none adapts a go-github call that returns no value to do.
+func none(resp *github.Response, err error) (struct{}, *github.Response, error) {
+	return struct{}{}, resp, err
+}
+
+// drop adapts a go-github call whose value Baton does not need to do.
+func drop[T any](_ T, resp *github.Response, err error) (struct{}, *github.Response, error) {
+	return struct{}{}, resp, err
+}
+
+// maxPages bounds a listing: a list longer than maxPages pages of 100 is
+// refused rather than read in part, since a partial list (of comments,
+// reviews, checks) could hide what a decision depends on.
+const maxPages = 50
+
+// pages reads every page of a list, following the Link header's next
+// page; fn reads the page it is given (0 is the first). Each page is
+// retried on its own.
+func pages[T any](ctx context.Context, c *Client, op string, fn func(ctx context.Context, page int) ([]T, *github.Response, error)) ([]T, error) {
+	var all []T
+	page := 0
+	for n := 0; ; n++ {
+		if n == maxPages {
+			return nil, &githost.Error{Op: op, Kind: githost.ErrPermanent, Message: fmt.Sprintf("more than %d pages; refusing to decide on part of the list", maxPages)}
+		}
+		list, resp, err := doResp(ctx, c, op, false, func(ctx context.Context) ([]T, *github.Response, error) { return fn(ctx, page) })
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, list...)
+		if resp == nil || resp.NextPage == 0 || resp.NextPage <= page {
+			return all, nil
+		}
+		page = resp.NextPage
+	}
+}
+
+// perPage is the page size of every listing: GitHub's maximum.
+const perPage = 100
 
 // call runs one API call with retries. Mutating calls hold the write lock.
 func (c *Client) call(ctx context.Context, op string, mutating bool, fn func(context.Context) (*github.Response, error)) error {
@@ -278,76 +354,15 @@ func backoff(r Retry, attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1) //nolint:gosec // jitter, not security
 }
 
-// classify types an error from go-github.
-func classify(op string, resp *github.Response, err error) *githost.Error {
-	e := &githost.Error{Op: op, Err: err, Kind: githost.ErrPermanent}
-	if resp != nil && resp.Response != nil {
-		e.Status = resp.StatusCode
+// short abbreviates a 40-character sha for messages.
+func short(ref string) string {
+	if len(ref) == 40 {
+		return ref[:7]
 	}
-	var rle *github.RateLimitError
-	var arle *github.AbuseRateLimitError
-	var er *github.ErrorResponse
-	switch {
-	case errors.As(err, &rle):
-		e.Kind, e.Message = githost.ErrRetryable, "primary rate limit exhausted"
-		if !rle.Rate.Reset.IsZero() {
-			e.RetryAfter = time.Until(rle.Rate.Reset.Time) + time.Second
-			e.Message += " until " + rle.Rate.Reset.UTC().Format(time.RFC3339)
-		}
-	case errors.As(err, &arle):
-		e.Kind, e.Message = githost.ErrRetryable, "secondary rate limit"
-		e.RetryAfter = arle.GetRetryAfter()
-		if e.RetryAfter <= 0 {
-			e.RetryAfter = time.Minute // GitHub's advice when it gives no Retry-After
-		}
-	case errors.As(err, &er):
-		e.Message = er.Message
-		for _, d := range er.Errors {
-			if d.Message != "" {
-				e.Message += ": " + d.Message
-			} else if d.Field != "" {
-				e.Message += fmt.Sprintf(": %s %s", d.Field, d.Code)
-			}
-		}
-		e.Kind = kindOf(e.Status, e.Message)
-	case errors.Is(err, context.Canceled):
-		e.Message = "canceled"
-	case errors.Is(err, context.DeadlineExceeded):
-		e.Kind, e.Message = githost.ErrRetryable, "timed out"
-	default:
-		var ne net.Error
-		var ue *url.Error
-		if errors.As(err, &ne) || errors.As(err, &ue) || strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "connection reset") {
-			e.Kind, e.Message = githost.ErrRetryable, "connection failed: "+err.Error()
-		}
-	}
-	return e
+	return ref
 }
 
-// kindOf types an API error by status and message, as DESIGN §8 lists.
-func kindOf(status int, msg string) error {
-	switch {
-	case status >= 500:
-		return githost.ErrRetryable
-	case status == http.StatusNotFound:
-		return githost.ErrNotFound
-	case status == http.StatusConflict:
-		return githost.ErrConflict
-	case status == http.StatusMethodNotAllowed && strings.Contains(msg, "Base branch was modified"):
-		return githost.ErrRetryable
-	case status == http.StatusUnprocessableEntity:
-		switch {
-		case strings.Contains(msg, "already exists"), strings.Contains(msg, "already_exists"):
-			return githost.ErrExists
-		case strings.Contains(msg, "not a fast forward"):
-			return githost.ErrConflict
-		case strings.Contains(msg, "Reference update failed"), strings.Contains(msg, "Could not resolve to a node"):
-			return githost.ErrRetryable
-		}
-	}
-	return githost.ErrPermanent
-}
-
+// split cuts "owner/name".
 func split(repo string) (string, string) {
 	owner, name, _ := strings.Cut(repo, "/")
 	return owner, name
