@@ -625,22 +625,3 @@ func (s *Sim) replay(r *Repo, tip plumbing.Hash, orig *object.Commit, committer 
 	}
 	return h, err
 }
-
-// Merge merges a pull request as a person would in the web interface.
-func (s *Sim) Merge(fullName string, number int, login, method string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return "", fmt.Errorf("no repository %s", fullName)
-	}
-	is, ok := r.issues[number]
-	if !ok || is.PR == nil {
-		return "", fmt.Errorf("no pull request %s#%d", fullName, number)
-	}
-	sha, status, msg := s.merge(r, is, s.user(login, "User"), method, "", "", "")
-	if status != http.StatusOK {
-		return "", fmt.Errorf("merge %s#%d: %d %s", fullName, number, status, msg)
-	}
-	return sha, nil
-}

@@ -2,13 +2,19 @@ package ghsim
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -140,4 +146,333 @@ func (s *Sim) SetToken(token, login string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens[token] = &principal{user: s.user(login, "User")}
+}
+
+// AddUser creates a person (or returns the existing one).
+func (s *Sim) AddUser(login string) *User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.user(login, "User")
+}
+
+// AddOrg creates an organization account.
+func (s *Sim) AddOrg(login string) *User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.user(login, "Organization")
+}
+
+// Token returns a new personal access token for a user (created if needed).
+func (s *Sim) Token(login string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.user(login, "User")
+	tok := "ghp_" + randHex(18)
+	s.tokens[tok] = &principal{user: u}
+	return tok
+}
+
+// BotToken returns a token for a bot account, like the Actions GITHUB_TOKEN
+// (github-actions[bot]) or another integration's.
+func (s *Sim) BotToken(login string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.user(login, "Bot")
+	tok := "ghs_" + randHex(18)
+	s.tokens[tok] = &principal{user: u}
+	return tok
+}
+
+// RepoOptions describe a repository to create.
+type RepoOptions struct {
+	Private       bool
+	DefaultBranch string            // "main" when empty
+	Files         map[string]string // the initial commit's files; none means an empty repository
+	Message       string            // the initial commit's message
+	Author        string            // login of the initial commit's author; the owner when empty
+	MergeMethods  []string          // allowed merge methods; all when empty
+}
+
+// CreateRepo creates owner/name. The owner account is created as an
+// organization when it does not exist.
+func (s *Sim) CreateRepo(fullName string, o RepoOptions) (*Repo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	owner, name, ok := strings.Cut(fullName, "/")
+	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
+		return nil, fmt.Errorf("repository name %q is not owner/name", fullName)
+	}
+	if _, exists := s.repos[strings.ToLower(fullName)]; exists {
+		return nil, fmt.Errorf("repository %s exists", fullName)
+	}
+	ou, ok := s.users[strings.ToLower(owner)]
+	if !ok {
+		ou = s.user(owner, "Organization")
+	}
+	if o.DefaultBranch == "" {
+		o.DefaultBranch = "main"
+	}
+	g, err := newGitRepo(s.opts.DataDir, ou.Login+"/"+name, o.DefaultBranch)
+	if err != nil {
+		return nil, err
+	}
+	r := &Repo{
+		ID: s.id(), Owner: ou, Name: name, Private: o.Private, DefaultBranch: o.DefaultBranch, Created: s.now(),
+		MergeMethods:  map[string]bool{"merge": true, "squash": true, "rebase": true},
+		Collaborators: map[string]string{},
+		git:           g, nextNumber: 1,
+		issues:    map[int]*Issue{},
+		statuses:  map[string][]*Status{},
+		checkRuns: map[string][]*CheckRun{},
+		verified:  map[plumbing.Hash]verification{},
+		labels:    map[string]*Label{},
+	}
+	if len(o.MergeMethods) > 0 {
+		r.MergeMethods = map[string]bool{}
+		for _, m := range o.MergeMethods {
+			r.MergeMethods[m] = true
+		}
+	}
+	if ou.Type == "User" {
+		r.Collaborators[strings.ToLower(ou.Login)] = "admin"
+	}
+	s.repos[strings.ToLower(fullName)] = r
+	if len(o.Files) > 0 {
+		author := ou
+		if o.Author != "" {
+			author = s.user(o.Author, "User")
+		}
+		msg := o.Message
+		if msg == "" {
+			msg = "Initial commit"
+		}
+		files := map[string]*string{}
+		for p, c := range o.Files {
+			files[p] = &c
+		}
+		if _, err := s.commitFiles(r, o.DefaultBranch, author, files, msg); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// SetPermission gives a user a role on a repository: admin, maintain,
+// write, triage or read; "" removes the user.
+func (s *Sim) SetPermission(fullName, login, role string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(fullName)]
+	if !ok {
+		return fmt.Errorf("no repository %s", fullName)
+	}
+	switch role {
+	case "":
+		delete(r.Collaborators, strings.ToLower(login))
+		return nil
+	case "admin", "maintain", "write", "triage", "read":
+	default:
+		return fmt.Errorf("unknown role %q", role)
+	}
+	s.user(login, "User")
+	r.Collaborators[strings.ToLower(login)] = role
+	return nil
+}
+
+// AddTeam creates or updates team org/slug with active members.
+func (s *Sim) AddTeam(org, slug string, members ...string) *Team {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := strings.ToLower(org + "/" + slug)
+	t, ok := s.teams[key]
+	if !ok {
+		s.user(org, "Organization")
+		t = &Team{ID: s.id(), Org: org, Slug: slug, Name: slug, Members: map[string]TeamMember{}}
+		s.teams[key] = t
+	}
+	for _, m := range members {
+		s.user(m, "User")
+		t.Members[strings.ToLower(m)] = TeamMember{Role: "member", State: "active"}
+	}
+	return t
+}
+
+// SetTeamMember sets one membership's role and state (active or pending).
+func (s *Sim) SetTeamMember(org, slug, login, role, state string) {
+	t := s.AddTeam(org, slug)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.user(login, "User")
+	t.Members[strings.ToLower(login)] = TeamMember{Role: role, State: state}
+}
+
+// AddApp registers a GitHub App with a fresh RSA key.
+func (s *Sim) AddApp(slug string) (*App, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := &App{ID: s.id(), Slug: slug, Name: slug, PrivateKey: key}
+	a.Owner = s.user("github-app-owner", "Organization")
+	a.Bot = s.user(slug+"[bot]", "Bot")
+	s.apps[a.ID] = a
+	return a, nil
+}
+
+// Install installs an app on an account, for the given repositories or,
+// with none, for all of the account's repositories.
+func (s *Sim) Install(app *App, account string, repos ...string) *Installation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := &Installation{ID: s.id(), App: app, Account: s.user(account, "Organization"),
+		Permissions: map[string]string{"contents": "write", "pull_requests": "write", "issues": "write",
+			"metadata": "read", "checks": "read", "statuses": "read", "members": "read"}}
+	if len(repos) > 0 {
+		in.Repos = map[string]bool{}
+		for _, r := range repos {
+			in.Repos[strings.ToLower(r)] = true
+		}
+	}
+	s.insts[in.ID] = in
+	return in
+}
+
+// Push commits files (path → content, nil deletes) on a branch as a person,
+// creating the branch from the default branch when it does not exist, and
+// returns the new commit id. It is how tests play a human pushing.
+func (s *Sim) Push(fullName, branch, login string, files map[string]*string, message string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(fullName)]
+	if !ok {
+		return "", fmt.Errorf("no repository %s", fullName)
+	}
+	return s.commitFiles(r, branch, s.user(login, "User"), files, message)
+}
+
+func (s *Sim) commitFiles(r *Repo, branch string, author *User, files map[string]*string, message string) (string, error) {
+	g := r.git
+	parent, ok := g.ref("refs/heads/" + branch)
+	if !ok {
+		parent, _ = g.ref("refs/heads/" + r.DefaultBranch)
+	}
+	flat := map[string]entry{}
+	var parents []plumbing.Hash
+	if !parent.IsZero() {
+		c, err := g.commit(parent)
+		if err != nil {
+			return "", err
+		}
+		if flat, err = g.flatten(c.TreeHash); err != nil {
+			return "", err
+		}
+		parents = []plumbing.Hash{parent}
+	}
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		if files[p] == nil {
+			delete(flat, p)
+			continue
+		}
+		h, err := g.putBlob([]byte(*files[p]))
+		if err != nil {
+			return "", err
+		}
+		flat[p] = entry{Mode: filemode.Regular, Hash: h}
+	}
+	tree, err := g.writeTree(flat)
+	if err != nil {
+		return "", err
+	}
+	now := s.now()
+	sig := signature(author.Name, author.Email, now)
+	h, err := g.writeCommit(&object.Commit{Author: sig, Committer: sig, Message: message, TreeHash: tree, ParentHashes: parents})
+	if err != nil {
+		return "", err
+	}
+	if err := g.setRef("refs/heads/"+branch, h); err != nil {
+		return "", err
+	}
+	s.branchMoved(r, branch)
+	return h.String(), nil
+}
+
+// SetCheckRun records a check run result on a commit (status queued,
+// in_progress or completed, with a conclusion when completed).
+func (s *Sim) SetCheckRun(fullName, sha, name, status, conclusion string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(fullName)]
+	if !ok {
+		return fmt.Errorf("no repository %s", fullName)
+	}
+	for _, cr := range r.checkRuns[sha] {
+		if cr.Name == name {
+			cr.Status, cr.Conclusion = status, conclusion
+			return nil
+		}
+	}
+	r.checkRuns[sha] = append(r.checkRuns[sha], &CheckRun{ID: s.id(), Name: name, Status: status, Conclusion: conclusion, HeadSHA: sha})
+	return nil
+}
+
+// SetStatus records a commit status as a user (an integration, usually).
+func (s *Sim) SetStatus(fullName, sha, contextName, state, login string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(fullName)]
+	if !ok {
+		return fmt.Errorf("no repository %s", fullName)
+	}
+	r.statuses[sha] = append(r.statuses[sha], &Status{ID: s.id(), State: state, Context: contextName, Creator: s.user(login, "User"), CreatedAt: s.now()})
+	return nil
+}
+
+// AddComment posts a comment as a user (created if needed) and returns
+// its id, for tests that play people commenting.
+func (s *Sim) AddComment(fullName string, number int, login, body string) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(fullName)]
+	if !ok {
+		return 0, fmt.Errorf("no repository %s", fullName)
+	}
+	is, ok := r.issues[number]
+	if !ok {
+		return 0, fmt.Errorf("no issue %s#%d", fullName, number)
+	}
+	now := s.now()
+	u, ok := s.users[strings.ToLower(login)]
+	if !ok {
+		u = s.user(login, "User")
+	}
+	cm := &Comment{ID: s.id(), Issue: number, User: u, Body: body, CreatedAt: now, UpdatedAt: now}
+	r.comments = append(r.comments, cm)
+	is.UpdatedAt = now
+	return cm.ID, nil
+}
+
+// Merge merges a pull request as a person would in the web interface.
+func (s *Sim) Merge(fullName string, number int, login, method string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(fullName)]
+	if !ok {
+		return "", fmt.Errorf("no repository %s", fullName)
+	}
+	is, ok := r.issues[number]
+	if !ok || is.PR == nil {
+		return "", fmt.Errorf("no pull request %s#%d", fullName, number)
+	}
+	sha, status, msg := s.merge(r, is, s.user(login, "User"), method, "", "", "")
+	if status != http.StatusOK {
+		return "", fmt.Errorf("merge %s#%d: %d %s", fullName, number, status, msg)
+	}
+	return sha, nil
 }

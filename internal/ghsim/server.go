@@ -14,35 +14,72 @@ import (
 	"time"
 )
 
-// Request is one entry of the request log.
-type Request struct {
-	Method   string
-	Path     string // the URL path, without a GHES /api/v3 prefix
-	Route    string // the route pattern, e.g. "POST /repos/{owner}/{repo}/git/refs"
-	Status   int    // 0 when the connection was reset
-	Identity string // login, "app:<slug>" for JWTs, "" when anonymous
-	Fault    bool   // answered by an injected fault
-	Time     time.Time
-}
+func (s *Sim) routes() {
+	s.mux = http.NewServeMux()
+	const repo = "/repos/{owner}/{repo}"
+	s.route("GET /rate_limit", s.getRateLimit)
+	s.route("GET /user", s.getUser)
+	s.route("GET /users/{login}", s.getUserByLogin)
+	s.route("GET /app", s.getApp)
+	s.route("GET "+repo+"/installation", s.getRepoInstallation)
+	s.route("POST /app/installations/{id}/access_tokens", s.createInstallationToken)
+	s.route("GET "+repo, s.getRepo)
 
-// Mutating reports whether the request asked for a change.
-func (r Request) Mutating() bool {
-	return r.Method != http.MethodGet && r.Method != http.MethodHead
-}
+	s.route("GET "+repo+"/git/ref/{ref...}", s.getRef)
+	s.route("GET "+repo+"/git/matching-refs/{ref...}", s.matchingRefs)
+	s.route("POST "+repo+"/git/refs", s.createRef)
+	s.route("PATCH "+repo+"/git/refs/{ref...}", s.updateRef)
+	s.route("DELETE "+repo+"/git/refs/{ref...}", s.deleteRef)
+	s.route("POST "+repo+"/git/blobs", s.createBlob)
+	s.route("GET "+repo+"/git/blobs/{sha}", s.getBlob)
+	s.route("POST "+repo+"/git/trees", s.createTree)
+	s.route("GET "+repo+"/git/trees/{sha}", s.getTree)
+	s.route("POST "+repo+"/git/commits", s.createCommit)
+	s.route("GET "+repo+"/git/commits/{sha}", s.getGitCommit)
+	s.route("POST "+repo+"/git/tags", s.createTag)
+	s.route("GET "+repo+"/git/tags/{sha}", s.getTag)
+	s.route("GET "+repo+"/contents/{path...}", s.getContents)
+	s.route("GET "+repo+"/branches/{branch...}", s.getBranch)
+	s.route("GET "+repo+"/commits", s.listCommits)
+	s.route("GET "+repo+"/commits/{ref}", s.getCommit)
+	s.route("GET "+repo+"/compare/{basehead...}", s.compare)
 
-// Requests returns a copy of the request log.
-func (s *Sim) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.log...)
-}
+	s.route("GET "+repo+"/pulls", s.listPulls)
+	s.route("POST "+repo+"/pulls", s.createPull)
+	s.route("GET "+repo+"/pulls/{number}", s.getPull)
+	s.route("PATCH "+repo+"/pulls/{number}", s.updatePull)
+	s.route("GET "+repo+"/pulls/{number}/files", s.listPullFiles)
+	s.route("GET "+repo+"/pulls/{number}/commits", s.listPullCommits)
+	s.route("GET "+repo+"/pulls/{number}/reviews", s.listReviews)
+	s.route("POST "+repo+"/pulls/{number}/reviews", s.createReview)
+	s.route("GET "+repo+"/pulls/{number}/merge", s.isMerged)
+	s.route("PUT "+repo+"/pulls/{number}/merge", s.mergePull)
 
-// ResetLog empties the request log, so a test can count the calls of one
-// operation.
-func (s *Sim) ResetLog() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log = nil
+	s.route("GET "+repo+"/issues/{number}", s.getIssue)
+	// GitHub's issue-comment routes overlap ({number}/comments and
+	// comments/{id}), which ServeMux will not register separately.
+	s.route("GET "+repo+"/issues/{a}/{b}", s.issueSubresource)
+	s.route("POST "+repo+"/issues/{number}/comments", s.createComment)
+	s.route("PATCH "+repo+"/issues/comments/{id}", s.updateComment)
+	s.route("POST "+repo+"/issues/comments/{id}/reactions", s.createReaction)
+	s.route("GET "+repo+"/issues/comments/{id}/reactions", s.listReactions)
+	s.route("POST "+repo+"/issues/{number}/labels", s.addLabels)
+	s.route("DELETE "+repo+"/issues/{number}/labels/{name}", s.removeLabel)
+
+	s.route("GET "+repo+"/collaborators/{user}/permission", s.getPermission)
+	s.route("GET /orgs/{org}/teams/{slug}/memberships/{user}", s.getTeamMembership)
+
+	s.route("POST "+repo+"/statuses/{sha}", s.createStatus)
+	s.route("GET "+repo+"/commits/{ref}/status", s.combinedStatus)
+	s.route("GET "+repo+"/commits/{ref}/statuses", s.listStatuses)
+	s.route("GET "+repo+"/commits/{ref}/check-runs", s.listCheckRuns)
+	s.route("POST "+repo+"/check-runs", s.createCheckRun)
+
+	s.route("POST "+repo+"/releases", s.createRelease)
+	s.route("GET "+repo+"/releases", s.listReleases)
+	s.route("GET "+repo+"/releases/latest", s.latestRelease)
+	s.route("GET "+repo+"/releases/tags/{tag...}", s.releaseByTag)
+	s.route("GET "+repo+"/releases/{id}", s.getRelease)
 }
 
 // call is the context of one API request.
@@ -158,12 +195,6 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry.Status = sw.status
 	s.log = append(s.log, entry)
 	s.mu.Unlock()
-}
-
-func (s *Sim) record(e Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log = append(s.log, e)
 }
 
 // docs is the documentation_url GitHub puts beside errors.
