@@ -59,7 +59,7 @@ func (s *Sim) verifyJWT(tok string) (*App, string) {
 			id = int64(iss)
 		}
 		app = s.apps[id]
-		if app == nil {
+		if app == nil || app.PrivateKey == nil {
 			return nil, fmt.Errorf("no app %v", claims["iss"])
 		}
 		return &app.PrivateKey.PublicKey, nil

@@ -104,36 +104,72 @@ func (s *Sim) listStatuses(c *call) {
 	c.paginate(items)
 }
 
+// actionsApp is the GitHub Actions app, whose check runs workflows create.
+func (s *Sim) actionsApp() *App {
+	if a, ok := s.apps[15368]; ok {
+		return a
+	}
+	a := &App{ID: 15368, Slug: "github-actions", Name: "GitHub Actions", Owner: s.user("github", "Organization"), Bot: s.user("github-actions[bot]", "Bot")}
+	s.apps[a.ID] = a
+	return a
+}
+
 func (s *Sim) checkRunJSON(r *Repo, cr *CheckRun) map[string]any {
 	m := map[string]any{
 		"id": cr.ID, "node_id": nodeID("CheckRun", cr.ID), "name": cr.Name, "head_sha": cr.HeadSHA,
-		"status": cr.Status, "conclusion": nullable(cr.Conclusion), "started_at": ts(s.now()),
-		"completed_at": nil, "html_url": s.apiURL("/%s/runs/%d", r.FullName(), cr.ID),
+		"status": cr.Status, "conclusion": nullable(cr.Conclusion), "started_at": ts(cr.StartedAt),
+		"completed_at": ts(cr.CompletedAt), "html_url": s.apiURL("/%s/runs/%d", r.FullName(), cr.ID),
 		"details_url": s.apiURL("/%s/runs/%d", r.FullName(), cr.ID),
-		"app":         map[string]any{"id": 15368, "slug": "github-actions", "name": "GitHub Actions"},
-	}
-	if cr.Status == "completed" {
-		m["completed_at"] = ts(s.now())
+		"url":         s.apiURL("/repos/%s/check-runs/%d", r.FullName(), cr.ID),
+		"app":         s.appJSON(cr.App),
 	}
 	return m
 }
 
+// listCheckRuns serves GET /repos/{o}/{r}/commits/{ref}/check-runs with
+// check_name, status and filter (latest, the default: the newest run of
+// each name; or all), paged as {total_count, check_runs}.
 func (s *Sim) listCheckRuns(c *call) {
 	r, cm, ok := c.repoCommit(c.pathValue("ref"))
 	if !ok {
 		return
 	}
-	list := r.checkRuns[cm.Hash.String()]
-	items := make([]any, len(list))
-	for i, cr := range list {
-		items[i] = s.checkRunJSON(r, cr)
+	name, status, filter := c.query("check_name"), c.query("status"), c.query("filter")
+	if filter != "" && filter != "latest" && filter != "all" {
+		c.invalid("", "filter", "invalid", "filter must be one of latest, all")
+		return
 	}
-	c.json(http.StatusOK, map[string]any{"total_count": len(items), "check_runs": items})
+	list := r.checkRuns[cm.Hash.String()]
+	newest := map[string]int64{}
+	for _, cr := range list {
+		newest[cr.Name] = max(newest[cr.Name], cr.ID)
+	}
+	items := []any{}
+	for i := len(list) - 1; i >= 0; i-- {
+		cr := list[i]
+		switch {
+		case name != "" && cr.Name != name, status != "" && cr.Status != status,
+			filter != "all" && newest[cr.Name] != cr.ID:
+			continue
+		}
+		items = append(items, s.checkRunJSON(r, cr))
+	}
+	c.json(http.StatusOK, map[string]any{"total_count": len(items), "check_runs": c.page(items)})
 }
 
+// createCheckRun serves POST /repos/{o}/{r}/check-runs. Only a GitHub App
+// (an installation token with checks: write) may create check runs; the
+// run belongs to that App.
 func (s *Sim) createCheckRun(c *call) {
 	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "checks") {
+	if !ok {
+		return
+	}
+	if c.who == nil || c.who.inst == nil {
+		c.fail(http.StatusForbidden, "You must authenticate via a GitHub App.")
+		return
+	}
+	if !c.canWrite(r, "checks") {
 		return
 	}
 	f := c.form("CheckRun")
@@ -143,13 +179,25 @@ func (s *Sim) createCheckRun(c *call) {
 	if !f.ok() {
 		return
 	}
+	if _, err := r.git.commit(plumbing.NewHash(sha)); !plumbing.IsHash(sha) || err != nil {
+		c.invalid("CheckRun", "head_sha", "invalid", "No commit found for SHA: "+sha)
+		return
+	}
 	if status == "" {
 		status = "queued"
 		if conclusion != "" {
 			status = "completed"
 		}
 	}
-	cr := &CheckRun{ID: s.id(), Name: name, Status: status, Conclusion: conclusion, HeadSHA: sha}
+	cr := s.newCheckRun(c.who.inst.App, sha, name, status, conclusion)
 	r.checkRuns[sha] = append(r.checkRuns[sha], cr)
 	c.json(http.StatusCreated, s.checkRunJSON(r, cr))
+}
+
+func (s *Sim) newCheckRun(app *App, sha, name, status, conclusion string) *CheckRun {
+	cr := &CheckRun{ID: s.id(), App: app, Name: name, Status: status, Conclusion: conclusion, HeadSHA: sha, StartedAt: s.now()}
+	if status == "completed" {
+		cr.CompletedAt = s.now()
+	}
+	return cr
 }

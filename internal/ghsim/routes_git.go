@@ -84,20 +84,12 @@ func (s *Sim) createRef(c *call) {
 		c.fail(http.StatusUnprocessableEntity, "Reference already exists")
 		return
 	}
-	if err := r.git.setRef(name, h); err != nil {
+	if err := s.moveRef(r, name, h, c.actor(), ""); err != nil {
 		c.fail(http.StatusInternalServerError, err.Error())
 		return
 	}
-	s.refChanged(r, name)
 	c.w.Header().Set("Location", s.apiURL("/repos/%s/git/%s", r.FullName(), name))
 	c.json(http.StatusCreated, s.refJSON(r, name, h))
-}
-
-// refChanged lets pull requests follow a branch that moved.
-func (s *Sim) refChanged(r *Repo, name string) {
-	if b, ok := strings.CutPrefix(name, "refs/heads/"); ok {
-		s.branchMoved(r, b)
-	}
 }
 
 func (s *Sim) updateRef(c *call) {
@@ -131,11 +123,10 @@ func (s *Sim) updateRef(c *call) {
 		c.fail(http.StatusUnprocessableEntity, "Update is not a fast forward")
 		return
 	}
-	if err := r.git.setRef(name, h); err != nil {
+	if err := s.moveRef(r, name, h, c.actor(), ""); err != nil {
 		c.fail(http.StatusInternalServerError, err.Error())
 		return
 	}
-	s.refChanged(r, name)
 	c.json(http.StatusOK, s.refJSON(r, name, h))
 }
 
@@ -149,7 +140,7 @@ func (s *Sim) deleteRef(c *call) {
 		c.fail(http.StatusUnprocessableEntity, "Reference does not exist")
 		return
 	}
-	if err := r.git.removeRef(name); err != nil {
+	if err := s.moveRef(r, name, plumbing.ZeroHash, c.actor(), ""); err != nil {
 		c.fail(http.StatusInternalServerError, err.Error())
 		return
 	}

@@ -585,12 +585,11 @@ func (s *Sim) merge(r *Repo, is *Issue, by *User, method, sha, title, message st
 		}
 		r.verified[tip] = verification{Verified: true, Reason: "valid"}
 	}
-	if err := r.git.setRef("refs/heads/"+pr.Base, tip); err != nil {
+	if err := s.moveRef(r, "refs/heads/"+pr.Base, tip, by, "pr_merge"); err != nil {
 		return "", http.StatusInternalServerError, err.Error()
 	}
 	pr.Merged, pr.MergedAt, pr.MergedBy, pr.MergeSHA, pr.BaseSHA = true, now, by, tip.String(), ms.base.String()
 	is.State, is.ClosedAt, is.UpdatedAt = "closed", now, now
-	s.branchMoved(r, pr.Base)
 	return tip.String(), http.StatusOK, ""
 }
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -250,7 +251,7 @@ func (s *Sim) CreateRepo(fullName string, o RepoOptions) (*Repo, error) {
 		for p, c := range o.Files {
 			files[p] = &c
 		}
-		if _, err := s.commitFiles(r, o.DefaultBranch, author, files, msg); err != nil {
+		if _, err := s.commitFiles(r, o.DefaultBranch, author, CommitOptions{Files: files, Message: msg}); err != nil {
 			return nil, err
 		}
 	}
@@ -349,13 +350,71 @@ func (s *Sim) Push(fullName, branch, login string, files map[string]*string, mes
 	if !ok {
 		return "", fmt.Errorf("no repository %s", fullName)
 	}
-	return s.commitFiles(r, branch, s.user(login, "User"), files, message)
+	return s.commitFiles(r, branch, s.user(login, "User"), CommitOptions{Files: files, Message: message})
 }
 
-func (s *Sim) commitFiles(r *Repo, branch string, author *User, files map[string]*string, message string) (string, error) {
-	g := r.git
-	parent, ok := g.ref("refs/heads/" + branch)
+// Signature is a Git author or committer line: whatever the pusher writes.
+type Signature struct {
+	Name  string
+	Email string
+	When  time.Time
+}
+
+// CommitOptions describe a commit pushed with PushCommit. Every field is
+// what a person running git can set to anything; only the push itself
+// (its time and the account) is recorded by the server.
+type CommitOptions struct {
+	Files   map[string]*string // path → content; nil content deletes
+	Message string
+	// Author and Committer default to the pusher at the server's time.
+	Author, Committer Signature
+	// Parent is the commit to build on; empty means the branch tip (the
+	// default branch's tip for a new branch).
+	Parent string
+}
+
+// PushCommit creates one commit with any author, committer, dates and
+// message and pushes it to branch as login, as `git push` would (a force
+// push when Parent is not a descendant of the tip). The activity log
+// records the push at the server's time, by login; the commit is unsigned.
+func (s *Sim) PushCommit(fullName, branch, login string, o CommitOptions) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(fullName)]
 	if !ok {
+		return "", fmt.Errorf("no repository %s", fullName)
+	}
+	return s.commitFiles(r, branch, s.user(login, "User"), o)
+}
+
+// ForcePush points branch at an existing commit as login, as
+// `git push --force` does, and records it in the activity log (a
+// force_push, a push when it fast-forwards, a branch_creation when new).
+func (s *Sim) ForcePush(fullName, branch, login, sha string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(fullName)]
+	if !ok {
+		return fmt.Errorf("no repository %s", fullName)
+	}
+	h := plumbing.NewHash(sha)
+	if _, err := r.git.commit(h); !plumbing.IsHash(sha) || err != nil {
+		return fmt.Errorf("no commit %s in %s", sha, fullName)
+	}
+	return s.moveRef(r, "refs/heads/"+branch, h, s.user(login, "User"), "")
+}
+
+func (s *Sim) commitFiles(r *Repo, branch string, pusher *User, o CommitOptions) (string, error) {
+	g := r.git
+	var parent plumbing.Hash
+	if o.Parent != "" {
+		parent = plumbing.NewHash(o.Parent)
+		if _, err := g.commit(parent); !plumbing.IsHash(o.Parent) || err != nil {
+			return "", fmt.Errorf("no commit %s in %s", o.Parent, r.FullName())
+		}
+	} else if h, ok := g.ref("refs/heads/" + branch); ok {
+		parent = h
+	} else {
 		parent, _ = g.ref("refs/heads/" + r.DefaultBranch)
 	}
 	flat := map[string]entry{}
@@ -370,17 +429,17 @@ func (s *Sim) commitFiles(r *Repo, branch string, author *User, files map[string
 		}
 		parents = []plumbing.Hash{parent}
 	}
-	paths := make([]string, 0, len(files))
-	for p := range files {
+	paths := make([]string, 0, len(o.Files))
+	for p := range o.Files {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		if files[p] == nil {
+		if o.Files[p] == nil {
 			delete(flat, p)
 			continue
 		}
-		h, err := g.putBlob([]byte(*files[p]))
+		h, err := g.putBlob([]byte(*o.Files[p]))
 		if err != nil {
 			return "", err
 		}
@@ -391,34 +450,60 @@ func (s *Sim) commitFiles(r *Repo, branch string, author *User, files map[string
 		return "", err
 	}
 	now := s.now()
-	sig := signature(author.Name, author.Email, now)
-	h, err := g.writeCommit(&object.Commit{Author: sig, Committer: sig, Message: message, TreeHash: tree, ParentHashes: parents})
+	sig := func(o Signature) object.Signature {
+		if o.Name == "" && o.Email == "" {
+			o.Name, o.Email = pusher.Name, pusher.Email
+		}
+		if o.When.IsZero() {
+			o.When = now
+		}
+		return signature(o.Name, o.Email, o.When)
+	}
+	author := sig(o.Author)
+	committer := author
+	if o.Committer != (Signature{}) {
+		committer = sig(o.Committer)
+	}
+	h, err := g.writeCommit(&object.Commit{Author: author, Committer: committer, Message: o.Message, TreeHash: tree, ParentHashes: parents})
 	if err != nil {
 		return "", err
 	}
-	if err := g.setRef("refs/heads/"+branch, h); err != nil {
+	if err := s.moveRef(r, "refs/heads/"+branch, h, pusher, ""); err != nil {
 		return "", err
 	}
-	s.branchMoved(r, branch)
 	return h.String(), nil
 }
 
-// SetCheckRun records a check run result on a commit (status queued,
-// in_progress or completed, with a conclusion when completed).
+// SetCheckRun records a check run result on a commit as GitHub Actions
+// does for a workflow job (status queued, in_progress or completed, with
+// a conclusion when completed). An existing run of the same name and app
+// is updated.
 func (s *Sim) SetCheckRun(fullName, sha, name, status, conclusion string) error {
+	return s.SetCheckRunBy(fullName, sha, name, status, conclusion, nil)
+}
+
+// SetCheckRunBy is SetCheckRun for a run created by app (nil means GitHub
+// Actions), for tests where another integration posts a same-named check.
+func (s *Sim) SetCheckRunBy(fullName, sha, name, status, conclusion string, app *App) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.repos[strings.ToLower(fullName)]
 	if !ok {
 		return fmt.Errorf("no repository %s", fullName)
 	}
+	if app == nil {
+		app = s.actionsApp()
+	}
 	for _, cr := range r.checkRuns[sha] {
-		if cr.Name == name {
+		if cr.Name == name && cr.App == app {
 			cr.Status, cr.Conclusion = status, conclusion
+			if status == "completed" {
+				cr.CompletedAt = s.now()
+			}
 			return nil
 		}
 	}
-	r.checkRuns[sha] = append(r.checkRuns[sha], &CheckRun{ID: s.id(), Name: name, Status: status, Conclusion: conclusion, HeadSHA: sha})
+	r.checkRuns[sha] = append(r.checkRuns[sha], s.newCheckRun(app, sha, name, status, conclusion))
 	return nil
 }
 

@@ -43,6 +43,7 @@ func (s *Sim) routes() {
 	s.route("GET "+repo+"/commits", s.listCommits)
 	s.route("GET "+repo+"/commits/{ref}", s.getCommit)
 	s.route("GET "+repo+"/compare/{basehead...}", s.compare)
+	s.route("GET "+repo+"/activity", s.listActivity)
 
 	s.route("GET "+repo+"/pulls", s.listPulls)
 	s.route("POST "+repo+"/pulls", s.createPull)
@@ -349,6 +350,12 @@ func (f *form) ok() bool {
 
 // paginate answers one page of items with GitHub's Link header.
 func (c *call) paginate(items []any) {
+	c.json(http.StatusOK, c.page(items))
+}
+
+// page returns the page of items the request's page and per_page ask for
+// (30 by default, at most 100) and sets GitHub's Link header.
+func (c *call) page(items []any) []any {
 	q := c.r.URL.Query()
 	per, err := strconv.Atoi(q.Get("per_page"))
 	if err != nil || per <= 0 {
@@ -396,7 +403,7 @@ func (c *call) paginate(items []any) {
 	if out == nil {
 		out = []any{}
 	}
-	c.json(http.StatusOK, out)
+	return out
 }
 
 // query returns a query parameter.

@@ -135,6 +135,7 @@ type Repo struct {
 	releases   []*Release
 	verified   map[plumbing.Hash]verification
 	labels     map[string]*Label
+	activity   []*Activity
 }
 
 // FullName is owner/name.
@@ -225,11 +226,15 @@ type Status struct {
 
 // CheckRun is a check run on a commit.
 type CheckRun struct {
-	ID         int64
-	Name       string
+	ID   int64
+	App  *App // the App that created it; GitHub Actions for seeded runs
+	Name string
 	Status     string // queued, in_progress, completed
 	Conclusion string // success, failure, neutral, cancelled, skipped, timed_out, action_required
 	HeadSHA    string
+	StartedAt  time.Time
+	// CompletedAt is set when Status becomes completed.
+	CompletedAt time.Time
 }
 
 // Release is a GitHub release.
