@@ -305,8 +305,13 @@ func TestRequestLogCountsCalls(t *testing.T) {
 	_, _, err := gh.Git.GetRef(ctx, "acme", "config", "heads/nope")
 	wantStatus(t, err, 404, "Not Found")
 	got := f.sim.Requests()
+	const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" // SHA-256 of no body
 	for i := range got {
 		got[i].Time = time.Time{}
+		if got[i].BodyHash != empty {
+			t.Errorf("request %d: body hash %s, want the empty body's", i, got[i].BodyHash)
+		}
+		got[i].BodyHash = ""
 	}
 	want := []ghsim.Request{
 		{Method: "GET", Path: "/repos/acme/config/git/ref/heads/main", Route: "GET /repos/{owner}/{repo}/git/ref/{ref...}", Status: 200, Identity: "alice"},

@@ -3,6 +3,7 @@ package ghsim
 import (
 	"encoding/base64"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,9 +103,13 @@ func (s *Sim) gitCommitJSON(r *Repo, c *object.Commit) map[string]any {
 
 // userByEmail finds the account a Git signature belongs to, as GitHub
 // links commit authors to users by e-mail.
+// A noreply address ID+login@users.noreply.github.com names the account
+// by its id, so it still links after a rename.
 func (s *Sim) userByEmail(email string) *User {
+	local, domain, _ := strings.Cut(email, "@")
+	idText, _, hasID := strings.Cut(local, "+")
 	for _, u := range s.users {
-		if strings.EqualFold(u.Email, email) {
+		if strings.EqualFold(u.Email, email) || hasID && strings.EqualFold(domain, "users.noreply.github.com") && idText == strconv.FormatInt(u.ID, 10) {
 			return u
 		}
 	}

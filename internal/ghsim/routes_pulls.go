@@ -327,6 +327,12 @@ func (s *Sim) updatePull(c *call) {
 			c.invalid("PullRequest", "base", "invalid", "Proposed base branch '"+base+"' was not found")
 			return
 		}
+		for _, o := range r.issues {
+			if o != is && o.PR != nil && o.State == "open" && is.State == "open" && o.PR.Head == is.PR.Head && o.PR.Base == base {
+				c.invalid("PullRequest", "base", "custom", "A pull request already exists for base branch '"+base+"' and head branch '"+is.PR.Head+"'")
+				return
+			}
+		}
 	}
 	if hasState && state == "open" && is.State == "closed" {
 		if is.PR.Merged {
@@ -456,6 +462,44 @@ func (s *Sim) createReview(c *call) {
 	rv := &Review{ID: s.id(), User: c.actor(), Body: body, State: state, CommitID: commitID, SubmittedAt: s.now()}
 	is.PR.Reviews = append(is.PR.Reviews, rv)
 	c.json(http.StatusOK, s.reviewJSON(r, is.Number, rv))
+}
+
+// dismissReview serves PUT /repos/{o}/{r}/pulls/{n}/reviews/{id}/dismissals:
+// someone with write access (or an installation with pull_requests write)
+// dismisses an approving or changes-requesting review, with a message.
+func (s *Sim) dismissReview(c *call) {
+	r, ok := c.repo()
+	if !ok || !c.canWrite(r, "pull_requests") {
+		return
+	}
+	is, ok := c.issueOf(r, true)
+	if !ok {
+		return
+	}
+	f := c.form("PullRequestReview")
+	message := f.req("message")
+	event, hasEvent := f.opt("event")
+	if !f.ok() {
+		return
+	}
+	if hasEvent && event != "DISMISS" {
+		c.invalid("PullRequestReview", "event", "invalid", "")
+		return
+	}
+	id, _ := strconv.ParseInt(c.pathValue("id"), 10, 64)
+	for _, rv := range is.PR.Reviews {
+		if rv.ID != id {
+			continue
+		}
+		if rv.State != "APPROVED" && rv.State != "CHANGES_REQUESTED" {
+			c.json(http.StatusUnprocessableEntity, map[string]any{"message": "Unprocessable Entity", "errors": []string{"Can not dismiss a " + strings.ToLower(rv.State) + " pull request review"}, "documentation_url": docs})
+			return
+		}
+		rv.State, rv.DismissedBy, rv.DismissMessage = "DISMISSED", c.actor(), message
+		c.json(http.StatusOK, s.reviewJSON(r, is.Number, rv))
+		return
+	}
+	c.fail(http.StatusNotFound, "Not Found")
 }
 
 func (s *Sim) isMerged(c *call) {

@@ -561,3 +561,53 @@ func (s *Sim) Merge(fullName string, number int, login, method string) (string, 
 	}
 	return sha, nil
 }
+
+// RenameUser changes a login, as a user renaming their account does: the
+// account keeps its id and everything it made (comments, reviews, pushes,
+// roles, team memberships), its tokens keep working, and the old login no
+// longer resolves (GET /users/{old} answers 404).
+func (s *Sim) RenameUser(oldLogin, newLogin string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	oldKey, newKey := strings.ToLower(oldLogin), strings.ToLower(newLogin)
+	u, ok := s.users[oldKey]
+	if !ok {
+		return fmt.Errorf("no user %s", oldLogin)
+	}
+	if _, taken := s.users[newKey]; taken && newKey != oldKey {
+		return fmt.Errorf("login %s is taken", newLogin)
+	}
+	delete(s.users, oldKey)
+	u.Login = newLogin
+	if u.Name == oldLogin {
+		u.Name = newLogin
+	}
+	if u.Type == "User" {
+		u.Email = fmt.Sprintf("%d+%s@users.noreply.github.com", u.ID, newLogin)
+	}
+	s.users[newKey] = u
+	for _, r := range s.repos {
+		if role, ok := r.Collaborators[oldKey]; ok {
+			delete(r.Collaborators, oldKey)
+			r.Collaborators[newKey] = role
+		}
+	}
+	for _, t := range s.teams {
+		if m, ok := t.Members[oldKey]; ok {
+			delete(t.Members, oldKey)
+			t.Members[newKey] = m
+		}
+	}
+	return nil
+}
+
+// User returns a copy of the account with this login, or false.
+func (s *Sim) User(login string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[strings.ToLower(login)]
+	if !ok {
+		return User{}, false
+	}
+	return *u, true
+}

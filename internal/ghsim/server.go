@@ -3,6 +3,8 @@ package ghsim
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +13,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 )
 
 func (s *Sim) routes() {
@@ -53,6 +54,7 @@ func (s *Sim) routes() {
 	s.route("GET "+repo+"/pulls/{number}/commits", s.listPullCommits)
 	s.route("GET "+repo+"/pulls/{number}/reviews", s.listReviews)
 	s.route("POST "+repo+"/pulls/{number}/reviews", s.createReview)
+	s.route("PUT "+repo+"/pulls/{number}/reviews/{id}/dismissals", s.dismissReview)
 	s.route("GET "+repo+"/pulls/{number}/merge", s.isMerged)
 	s.route("PUT "+repo+"/pulls/{number}/merge", s.mergePull)
 
@@ -91,7 +93,9 @@ type call struct {
 	who  *principal // nil when anonymous or app
 	app  *App       // set when authenticated by an App JWT
 	body []byte
-	vars map[string]string // path values set by a dispatching handler
+	// limited is set when the primary rate limit refused the request.
+	limited bool
+	vars    map[string]string // path values set by a dispatching handler
 }
 
 func (c *call) login() string {
@@ -147,9 +151,22 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	_, pattern := s.mux.Handler(r)
-	entry := Request{Method: r.Method, Path: r.URL.Path, Route: pattern, Time: time.Now()}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 100<<20))
+	if err != nil {
+		return
+	}
+	sum := sha256.Sum256(body)
+	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Route: pattern, BodyHash: hex.EncodeToString(sum[:]), Time: s.opts.Now()}
 
-	if f := s.matchFault(r.Method, pattern); f != nil {
+	f := s.matchFault(r.Method, pattern)
+	if f == nil {
+		f = s.randomFault(r.Method, pattern)
+	}
+	var after *Fault
+	if f != nil && f.Kind == FaultStatusAfter {
+		after, f = f, nil
+	}
+	if f != nil {
 		entry.Fault = true
 		if f.Kind == FaultReset {
 			// Log before the client can see the reset and send its retry.
@@ -162,13 +179,11 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, err := io.ReadAll(io.LimitReader(r.Body, 100<<20))
-	if err != nil {
-		return
-	}
 	sw := &statusWriter{ResponseWriter: w}
 	s.mu.Lock()
-	after := s.afterFault(r.Method, pattern)
+	if after == nil {
+		after = s.afterFault(r.Method, pattern)
+	}
 	var out http.ResponseWriter = sw
 	var lost *discardWriter
 	if after != nil {
@@ -184,6 +199,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	entry.Identity = c.login()
+	entry.RateLimited = c.limited
 	if after != nil {
 		entry.Fault = true
 		c.w = sw

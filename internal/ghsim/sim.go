@@ -25,6 +25,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
+// NoRateLimit as Options.RateLimit turns the primary rate limit off.
+const NoRateLimit = -1
+
 // Options configure a simulator.
 type Options struct {
 	// DataDir keeps bare repositories on disk (DIR/owner/name.git) so that
@@ -32,8 +35,14 @@ type Options struct {
 	DataDir string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// RateLimit is the primary rate limit per identity and hour; 0 means 5000.
+	// RateLimit is the primary rate limit per identity and hour; 0 means
+	// GitHub's 5,000. NoRateLimit turns it off for authenticated requests
+	// (benchmarks that must not depend on the machine's speed); anonymous
+	// requests keep GitHub's 60.
 	RateLimit int
+	// Sleep waits out injected latency; nil means time.Sleep. Tests pass a
+	// fake clock's Sleep so latency advances simulated time, not wall time.
+	Sleep func(time.Duration)
 	// MergeableDelay is how many GETs of a pull request answer
 	// "mergeable": null after its head or base changes, as GitHub does while
 	// it computes the merge in the background. Negative means none.
@@ -55,6 +64,7 @@ type Sim struct {
 	insts   map[int64]*Installation
 	rates   map[string]*rateState
 	faults  []*Fault
+	random  *randomFaults
 	log     []Request
 	baseURL string
 }
@@ -191,8 +201,11 @@ type Review struct {
 	User        *User
 	Body        string
 	State       string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED
-	CommitID    string
+	CommitID    string // the pull request's head when it was submitted
 	SubmittedAt time.Time
+	// DismissedBy and DismissMessage are set when the review was dismissed.
+	DismissedBy    *User
+	DismissMessage string
 }
 
 // Comment is an issue comment.
@@ -226,9 +239,9 @@ type Status struct {
 
 // CheckRun is a check run on a commit.
 type CheckRun struct {
-	ID   int64
-	App  *App // the App that created it; GitHub Actions for seeded runs
-	Name string
+	ID         int64
+	App        *App // the App that created it; GitHub Actions for seeded runs
+	Name       string
 	Status     string // queued, in_progress, completed
 	Conclusion string // success, failure, neutral, cancelled, skipped, timed_out, action_required
 	HeadSHA    string
@@ -256,6 +269,9 @@ type Release struct {
 func New(opts Options) *Sim {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = time.Sleep
 	}
 	if opts.RateLimit == 0 {
 		opts.RateLimit = 5000
