@@ -128,7 +128,7 @@ func (s *Sim) checkRunJSON(r *Repo, cr *CheckRun) map[string]any {
 
 // listCheckRuns serves GET /repos/{o}/{r}/commits/{ref}/check-runs with
 // check_name, status and filter (latest, the default: the newest run of
-// each name; or all), paged as {total_count, check_runs}.
+// each name and App; or all), paged as {total_count, check_runs}.
 func (s *Sim) listCheckRuns(c *call) {
 	r, cm, ok := c.repoCommit(c.pathValue("ref"))
 	if !ok {
@@ -140,16 +140,21 @@ func (s *Sim) listCheckRuns(c *call) {
 		return
 	}
 	list := r.checkRuns[cm.Hash.String()]
-	newest := map[string]int64{}
+	type runKey struct {
+		app  int64
+		name string
+	}
+	key := func(cr *CheckRun) runKey { return runKey{cr.App.ID, cr.Name} }
+	newest := map[runKey]int64{}
 	for _, cr := range list {
-		newest[cr.Name] = max(newest[cr.Name], cr.ID)
+		newest[key(cr)] = max(newest[key(cr)], cr.ID)
 	}
 	items := []any{}
 	for i := len(list) - 1; i >= 0; i-- {
 		cr := list[i]
 		switch {
 		case name != "" && cr.Name != name, status != "" && cr.Status != status,
-			filter != "all" && newest[cr.Name] != cr.ID:
+			filter != "all" && newest[key(cr)] != cr.ID:
 			continue
 		}
 		items = append(items, s.checkRunJSON(r, cr))

@@ -611,3 +611,62 @@ func (s *Sim) User(login string) (User, bool) {
 	}
 	return *u, true
 }
+
+// InstallationToken mints an installation access token for in, valid for
+// an hour of the simulator's clock, as POST
+// /app/installations/{id}/access_tokens would; tests that do not exercise
+// the JWT exchange use it.
+func (s *Sim) InstallationToken(in *Installation) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tok := "ghs_" + randHex(18)
+	scoped := *in
+	s.tokens[tok] = &principal{user: in.App.Bot, inst: &scoped, expires: s.opts.Now().Add(time.Hour).UTC().Truncate(time.Second)}
+	return tok
+}
+
+// EditComment changes a comment's body as login would in the web
+// interface (any writer can edit anyone's comment): the body changes,
+// updated_at moves to the server's time, the author stays.
+func (s *Sim) EditComment(fullName string, id int64, login, body string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(fullName)]
+	if !ok {
+		return fmt.Errorf("no repository %s", fullName)
+	}
+	for _, c := range r.comments {
+		if c.ID == id {
+			c.Body, c.UpdatedAt = body, s.now()
+			return nil
+		}
+	}
+	return fmt.Errorf("no comment %d in %s", id, fullName)
+}
+
+// AddReview submits a pull request review as login: event APPROVE,
+// REQUEST_CHANGES or COMMENT, on the pull request's current head. It
+// returns the review id.
+func (s *Sim) AddReview(fullName string, number int, login, event, body string) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(fullName)]
+	if !ok {
+		return 0, fmt.Errorf("no repository %s", fullName)
+	}
+	is, ok := r.issues[number]
+	if !ok || is.PR == nil {
+		return 0, fmt.Errorf("no pull request %s#%d", fullName, number)
+	}
+	state := map[string]string{"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED"}[event]
+	if state == "" {
+		return 0, fmt.Errorf("review event %q is not APPROVE, REQUEST_CHANGES or COMMENT", event)
+	}
+	u := s.user(login, "User")
+	if is.User != nil && is.User.ID == u.ID && state != "COMMENTED" {
+		return 0, fmt.Errorf("%s cannot %s their own pull request", login, strings.ToLower(event))
+	}
+	rv := &Review{ID: s.id(), User: u, Body: body, State: state, CommitID: is.PR.HeadSHA, SubmittedAt: s.now()}
+	is.PR.Reviews = append(is.PR.Reviews, rv)
+	return rv.ID, nil
+}
