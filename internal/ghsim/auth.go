@@ -195,6 +195,17 @@ func (c *call) repo() (*Repo, bool) {
 	return r, true
 }
 
+// writableRepo looks up the request's repository (as repo does) and checks
+// the caller may change it through an API whose App permission is perm
+// (as canWrite does).
+func (c *call) writableRepo(perm string) (*Repo, bool) {
+	r, ok := c.repo()
+	if !ok || !c.canWrite(r, perm) {
+		return nil, false
+	}
+	return r, true
+}
+
 // canWrite checks the caller may change a repository through an API whose
 // App permission is perm (contents, pull_requests, issues, statuses,
 // checks), answering 403 when not.

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/google/go-github/v88/github"
 
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 )
 
 // fixture is a simulator on loopback with one config repo and people.
@@ -21,36 +21,12 @@ type fixture struct {
 	sim   *ghsim.Sim
 	url   string
 	admin string // token of alice, admin of acme/config
-	clock *clock
-}
-
-// clock is a settable clock for token expiry and timestamps.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	clock *ghsimtest.Clock
 }
 
 func newFixture(t *testing.T, opts ghsim.Options) *fixture {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 11, 26, 5, 38, 58, 0, time.UTC)}
+	clk := ghsimtest.NewClock(ghsimtest.DefaultStart)
 	if opts.Now == nil {
 		opts.Now = clk.Now
 	}

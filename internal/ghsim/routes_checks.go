@@ -8,8 +8,8 @@ import (
 )
 
 func (s *Sim) createStatus(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "statuses") {
+	r, ok := c.writableRepo("statuses")
+	if !ok {
 		return
 	}
 	sha := c.pathValue("sha")

@@ -62,8 +62,8 @@ func validRefName(name string) bool {
 }
 
 func (s *Sim) createRef(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	f := c.form("")
@@ -93,8 +93,8 @@ func (s *Sim) createRef(c *call) {
 }
 
 func (s *Sim) updateRef(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	var body struct {
@@ -131,8 +131,8 @@ func (s *Sim) updateRef(c *call) {
 }
 
 func (s *Sim) deleteRef(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	name := refName(c.pathValue("ref"))
@@ -156,8 +156,8 @@ func (s *Sim) deleteRef(c *call) {
 }
 
 func (s *Sim) createBlob(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	f := c.form("Blob")
@@ -230,8 +230,8 @@ var validModes = map[string]filemode.FileMode{
 }
 
 func (s *Sim) createTree(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	var body struct {
@@ -419,8 +419,8 @@ type sigBody struct {
 }
 
 func (s *Sim) createCommit(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	var body struct {
@@ -503,8 +503,8 @@ func (s *Sim) getGitCommit(c *call) {
 }
 
 func (s *Sim) createTag(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	var body struct {

@@ -66,11 +66,7 @@ func (c *call) canComment(r *Repo) bool {
 }
 
 func (s *Sim) createComment(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canComment(r) {
-		return
-	}
-	is, ok := c.issueOf(r, false)
+	r, is, ok := c.issueToComment()
 	if !ok {
 		return
 	}
@@ -115,11 +111,7 @@ func (s *Sim) getComment(c *call) {
 }
 
 func (s *Sim) updateComment(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canComment(r) {
-		return
-	}
-	cm, ok := c.commentOf(r)
+	r, cm, ok := c.commentToAnswer()
 	if !ok {
 		return
 	}
@@ -142,11 +134,7 @@ func (s *Sim) updateComment(c *call) {
 var reactionContents = map[string]bool{"+1": true, "-1": true, "laugh": true, "confused": true, "heart": true, "hooray": true, "rocket": true, "eyes": true}
 
 func (s *Sim) createReaction(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canComment(r) {
-		return
-	}
-	cm, ok := c.commentOf(r)
+	_, cm, ok := c.commentToAnswer()
 	if !ok {
 		return
 	}
@@ -192,11 +180,7 @@ func (s *Sim) listReactions(c *call) {
 }
 
 func (s *Sim) addLabels(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "issues") {
-		return
-	}
-	is, ok := c.issueOf(r, false)
+	r, is, ok := c.writeIssue("issues", false)
 	if !ok {
 		return
 	}
@@ -234,11 +218,7 @@ func (s *Sim) addLabels(c *call) {
 }
 
 func (s *Sim) removeLabel(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "issues") {
-		return
-	}
-	is, ok := c.issueOf(r, false)
+	r, is, ok := c.writeIssue("issues", false)
 	if !ok {
 		return
 	}

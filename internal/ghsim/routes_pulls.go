@@ -33,6 +33,39 @@ func (c *call) repoIssue(wantPR bool) (*Repo, *Issue, bool) {
 	return r, is, ok
 }
 
+// writeIssue looks up the repository and the issue (or, with wantPR, the
+// pull request) of the request for a change needing App permission perm,
+// answering 404 or 403 as GitHub does.
+func (c *call) writeIssue(perm string, wantPR bool) (*Repo, *Issue, bool) {
+	r, ok := c.writableRepo(perm)
+	if !ok {
+		return nil, nil, false
+	}
+	is, ok := c.issueOf(r, wantPR)
+	return r, is, ok
+}
+
+// issueToComment looks up the repository and issue the caller comments on.
+func (c *call) issueToComment() (*Repo, *Issue, bool) {
+	r, ok := c.repo()
+	if !ok || !c.canComment(r) {
+		return nil, nil, false
+	}
+	is, ok := c.issueOf(r, false)
+	return r, is, ok
+}
+
+// commentToAnswer looks up the repository and the comment {id} the caller
+// edits or reacts to.
+func (c *call) commentToAnswer() (*Repo, *Comment, bool) {
+	r, ok := c.repo()
+	if !ok || !c.canComment(r) {
+		return nil, nil, false
+	}
+	cm, ok := c.commentOf(r)
+	return r, cm, ok
+}
+
 // mergeState computes what merging a pull request would produce.
 type mergeState struct {
 	base, head, mergeBase plumbing.Hash
@@ -243,8 +276,8 @@ func (s *Sim) listPulls(c *call) {
 }
 
 func (s *Sim) createPull(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "pull_requests") {
+	r, ok := c.writableRepo("pull_requests")
+	if !ok {
 		return
 	}
 	f := c.form("PullRequest")
@@ -302,11 +335,7 @@ func (s *Sim) getPull(c *call) {
 }
 
 func (s *Sim) updatePull(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "pull_requests") {
-		return
-	}
-	is, ok := c.issueOf(r, true)
+	r, is, ok := c.writeIssue("pull_requests", true)
 	if !ok {
 		return
 	}
@@ -460,6 +489,9 @@ func (s *Sim) createReview(c *call) {
 		return
 	}
 	rv := &Review{ID: s.id(), User: c.actor(), Body: body, State: state, CommitID: commitID, SubmittedAt: s.now()}
+	if state == "PENDING" {
+		rv.SubmittedAt = time.Time{} // a pending review is not submitted
+	}
 	is.PR.Reviews = append(is.PR.Reviews, rv)
 	c.json(http.StatusOK, s.reviewJSON(r, is.Number, rv))
 }
@@ -468,11 +500,7 @@ func (s *Sim) createReview(c *call) {
 // someone with write access (or an installation with pull_requests write)
 // dismisses an approving or changes-requesting review, with a message.
 func (s *Sim) dismissReview(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "pull_requests") {
-		return
-	}
-	is, ok := c.issueOf(r, true)
+	r, is, ok := c.writeIssue("pull_requests", true)
 	if !ok {
 		return
 	}
@@ -515,11 +543,7 @@ func (s *Sim) isMerged(c *call) {
 }
 
 func (s *Sim) mergePull(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
-		return
-	}
-	is, ok := c.issueOf(r, true)
+	r, is, ok := c.writeIssue("contents", true)
 	if !ok {
 		return
 	}

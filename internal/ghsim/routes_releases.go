@@ -6,8 +6,8 @@ import (
 )
 
 func (s *Sim) createRelease(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	f := c.form("Release")

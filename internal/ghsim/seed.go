@@ -167,10 +167,7 @@ func (s *Sim) AddOrg(login string) *User {
 func (s *Sim) Token(login string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.user(login, "User")
-	tok := "ghp_" + randHex(18)
-	s.tokens[tok] = &principal{user: u}
-	return tok
+	return s.newToken("ghp_", &principal{user: s.user(login, "User")})
 }
 
 // BotToken returns a token for a bot account, like the Actions GITHUB_TOKEN
@@ -178,10 +175,7 @@ func (s *Sim) Token(login string) string {
 func (s *Sim) BotToken(login string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.user(login, "Bot")
-	tok := "ghs_" + randHex(18)
-	s.tokens[tok] = &principal{user: u}
-	return tok
+	return s.newToken("ghs_", &principal{user: s.user(login, "Bot")})
 }
 
 // RepoOptions describe a repository to create.
@@ -263,9 +257,9 @@ func (s *Sim) CreateRepo(fullName string, o RepoOptions) (*Repo, error) {
 func (s *Sim) SetPermission(fullName, login, role string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return fmt.Errorf("no repository %s", fullName)
+	r, err := s.repoNamed(fullName)
+	if err != nil {
+		return err
 	}
 	switch role {
 	case "":
@@ -346,9 +340,9 @@ func (s *Sim) Install(app *App, account string, repos ...string) *Installation {
 func (s *Sim) Push(fullName, branch, login string, files map[string]*string, message string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return "", fmt.Errorf("no repository %s", fullName)
+	r, err := s.repoNamed(fullName)
+	if err != nil {
+		return "", err
 	}
 	return s.commitFiles(r, branch, s.user(login, "User"), CommitOptions{Files: files, Message: message})
 }
@@ -380,9 +374,9 @@ type CommitOptions struct {
 func (s *Sim) PushCommit(fullName, branch, login string, o CommitOptions) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return "", fmt.Errorf("no repository %s", fullName)
+	r, err := s.repoNamed(fullName)
+	if err != nil {
+		return "", err
 	}
 	return s.commitFiles(r, branch, s.user(login, "User"), o)
 }
@@ -393,9 +387,9 @@ func (s *Sim) PushCommit(fullName, branch, login string, o CommitOptions) (strin
 func (s *Sim) ForcePush(fullName, branch, login, sha string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return fmt.Errorf("no repository %s", fullName)
+	r, err := s.repoNamed(fullName)
+	if err != nil {
+		return err
 	}
 	h := plumbing.NewHash(sha)
 	if _, err := r.git.commit(h); !plumbing.IsHash(sha) || err != nil {
@@ -487,9 +481,9 @@ func (s *Sim) SetCheckRun(fullName, sha, name, status, conclusion string) error 
 func (s *Sim) SetCheckRunBy(fullName, sha, name, status, conclusion string, app *App) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return fmt.Errorf("no repository %s", fullName)
+	r, err := s.repoNamed(fullName)
+	if err != nil {
+		return err
 	}
 	if app == nil {
 		app = s.actionsApp()
@@ -511,9 +505,9 @@ func (s *Sim) SetCheckRunBy(fullName, sha, name, status, conclusion string, app 
 func (s *Sim) SetStatus(fullName, sha, contextName, state, login string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return fmt.Errorf("no repository %s", fullName)
+	r, err := s.repoNamed(fullName)
+	if err != nil {
+		return err
 	}
 	r.statuses[sha] = append(r.statuses[sha], &Status{ID: s.id(), State: state, Context: contextName, Creator: s.user(login, "User"), CreatedAt: s.now()})
 	return nil
@@ -524,13 +518,9 @@ func (s *Sim) SetStatus(fullName, sha, contextName, state, login string) error {
 func (s *Sim) AddComment(fullName string, number int, login, body string) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return 0, fmt.Errorf("no repository %s", fullName)
-	}
-	is, ok := r.issues[number]
-	if !ok {
-		return 0, fmt.Errorf("no issue %s#%d", fullName, number)
+	r, is, err := s.issueNamed(fullName, number, false)
+	if err != nil {
+		return 0, err
 	}
 	now := s.now()
 	u, ok := s.users[strings.ToLower(login)]
@@ -547,13 +537,9 @@ func (s *Sim) AddComment(fullName string, number int, login, body string) (int64
 func (s *Sim) Merge(fullName string, number int, login, method string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return "", fmt.Errorf("no repository %s", fullName)
-	}
-	is, ok := r.issues[number]
-	if !ok || is.PR == nil {
-		return "", fmt.Errorf("no pull request %s#%d", fullName, number)
+	r, is, err := s.issueNamed(fullName, number, true)
+	if err != nil {
+		return "", err
 	}
 	sha, status, msg := s.merge(r, is, s.user(login, "User"), method, "", "", "")
 	if status != http.StatusOK {
@@ -619,10 +605,8 @@ func (s *Sim) User(login string) (User, bool) {
 func (s *Sim) InstallationToken(in *Installation) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tok := "ghs_" + randHex(18)
 	scoped := *in
-	s.tokens[tok] = &principal{user: in.App.Bot, inst: &scoped, expires: s.opts.Now().Add(time.Hour).UTC().Truncate(time.Second)}
-	return tok
+	return s.newToken("ghs_", &principal{user: in.App.Bot, inst: &scoped, expires: s.opts.Now().Add(time.Hour).UTC().Truncate(time.Second)})
 }
 
 // EditComment changes a comment's body as login would in the web
@@ -631,9 +615,9 @@ func (s *Sim) InstallationToken(in *Installation) string {
 func (s *Sim) EditComment(fullName string, id int64, login, body string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return fmt.Errorf("no repository %s", fullName)
+	r, err := s.repoNamed(fullName)
+	if err != nil {
+		return err
 	}
 	for _, c := range r.comments {
 		if c.ID == id {
@@ -650,13 +634,9 @@ func (s *Sim) EditComment(fullName string, id int64, login, body string) error {
 func (s *Sim) AddReview(fullName string, number int, login, event, body string) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return 0, fmt.Errorf("no repository %s", fullName)
-	}
-	is, ok := r.issues[number]
-	if !ok || is.PR == nil {
-		return 0, fmt.Errorf("no pull request %s#%d", fullName, number)
+	_, is, err := s.issueNamed(fullName, number, true)
+	if err != nil {
+		return 0, err
 	}
 	state := map[string]string{"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED"}[event]
 	if state == "" {
@@ -669,4 +649,25 @@ func (s *Sim) AddReview(fullName string, number int, login, event, body string) 
 	rv := &Review{ID: s.id(), User: u, Body: body, State: state, CommitID: is.PR.HeadSHA, SubmittedAt: s.now()}
 	is.PR.Reviews = append(is.PR.Reviews, rv)
 	return rv.ID, nil
+}
+
+// newToken registers a fresh random token with GitHub's prefix for p.
+func (s *Sim) newToken(prefix string, p *principal) string {
+	tok := prefix + randHex(18)
+	s.tokens[tok] = p
+	return tok
+}
+
+// issueNamed finds an issue (or, with wantPR, a pull request) by
+// repository and number, for the seeding API (the caller holds s.mu).
+func (s *Sim) issueNamed(fullName string, number int, wantPR bool) (*Repo, *Issue, error) {
+	r, err := s.repoNamed(fullName)
+	if err != nil {
+		return nil, nil, err
+	}
+	is, ok := r.issues[number]
+	if !ok || wantPR && is.PR == nil {
+		return nil, nil, fmt.Errorf("no issue or pull request %s#%d", fullName, number)
+	}
+	return r, is, nil
 }

@@ -1,12 +1,3 @@
-// Package ghsim simulates the parts of GitHub's REST API that Baton uses,
-// faithfully enough that Baton cannot pass against it and fail against
-// github.com: real Git object ids, GitHub's status codes and error bodies,
-// pagination, rate-limit headers, App JWTs and installation tokens,
-// permissions and teams, and fault injection per route.
-//
-// A Sim is an http.Handler. Tests seed it through its Go API, serve it on
-// loopback (httptest or cmd/ghsim), drive it with any GitHub client, then
-// read its state and its request log.
 package ghsim
 
 import (

@@ -13,9 +13,9 @@ import (
 func (s *Sim) FileAt(fullName, rev, path string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return "", fmt.Errorf("no repository %s", fullName)
+	r, err := s.repoNamed(fullName)
+	if err != nil {
+		return "", err
 	}
 	h, ok := r.git.resolve(rev)
 	if !ok {
@@ -135,9 +135,9 @@ type LogEntry struct {
 func (s *Sim) Log(fullName string, refs ...string) ([]LogEntry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return nil, fmt.Errorf("no repository %s", fullName)
+	r, err := s.repoNamed(fullName)
+	if err != nil {
+		return nil, err
 	}
 	all, err := r.git.refs("refs/")
 	if err != nil {
@@ -188,4 +188,14 @@ func (s *Sim) Log(fullName string, refs ...string) ([]LogEntry, error) {
 		return gen[out[i].SHA] > gen[out[j].SHA]
 	})
 	return out, nil
+}
+
+// repoNamed finds a repository by full name, for the seeding and state
+// API (the caller holds s.mu).
+func (s *Sim) repoNamed(fullName string) (*Repo, error) {
+	r, ok := s.repos[strings.ToLower(fullName)]
+	if !ok {
+		return nil, fmt.Errorf("no repository %s", fullName)
+	}
+	return r, nil
 }
