@@ -73,6 +73,9 @@ func (s *Sim) combined(r *Repo, sha string) (string, []*Status) {
 	return state, list
 }
 
+// combinedStatus serves GET /repos/{o}/{r}/commits/{ref}/status: the
+// combined state of the latest status per context, the statuses paged by
+// page and per_page (Link header), total_count counting them all.
 func (s *Sim) combinedStatus(c *call) {
 	r, cm, ok := c.repoCommit(c.pathValue("ref"))
 	if !ok {
@@ -85,7 +88,7 @@ func (s *Sim) combinedStatus(c *call) {
 		items[i] = s.statusJSON(r, sha, st)
 	}
 	c.json(http.StatusOK, map[string]any{
-		"state": state, "statuses": items, "sha": sha, "total_count": len(items),
+		"state": state, "statuses": c.page(items), "sha": sha, "total_count": len(items),
 		"repository": s.repoJSON(r, ""), "commit_url": s.apiURL("/repos/%s/commits/%s", r.FullName(), sha),
 		"url": s.apiURL("/repos/%s/commits/%s/status", r.FullName(), sha),
 	})

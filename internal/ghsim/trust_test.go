@@ -590,3 +590,39 @@ func TestRepeatedAfter4xx(t *testing.T) {
 		t.Errorf("repeated after a change = %+v, want none", rep)
 	}
 }
+
+func TestCombinedStatusPages(t *testing.T) {
+	t.Parallel()
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{})
+	sha := w.Sim.Ref(w.Config, "refs/heads/main")
+	for _, name := range []string{"a", "b", "c"} {
+		if err := w.Sim.SetStatus(w.Config, sha, name, "success", ghsimtest.CI); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Sim.SetStatus(w.Config, sha, "b", "failure", ghsimtest.Writer); err != nil {
+		t.Fatal(err)
+	}
+	gh := worldClient(t, w, w.Token(ghsimtest.Reader))
+	var contexts []string
+	opts := &github.ListOptions{PerPage: 2}
+	for {
+		cs, resp, err := gh.Repositories.GetCombinedStatus(ctx, "acme", "config", sha, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cs.GetTotalCount() != 3 || cs.GetState() != "failure" {
+			t.Errorf("total %d state %s, want 3 failure", cs.GetTotalCount(), cs.GetState())
+		}
+		for _, st := range cs.Statuses {
+			contexts = append(contexts, st.GetContext()+"/"+st.GetCreator().GetLogin())
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	if diff := cmp.Diff([]string{"a/ci", "b/erin", "c/ci"}, contexts); diff != "" {
+		t.Errorf("statuses over pages (-want +got):\n%s", diff)
+	}
+}
