@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -670,4 +671,21 @@ func (s *Sim) issueNamed(fullName string, number int, wantPR bool) (*Repo, *Issu
 		return nil, nil, fmt.Errorf("no issue or pull request %s#%d", fullName, number)
 	}
 	return r, is, nil
+}
+
+// SetInstallationPermissions lays perms (e.g. {"checks": "write"}) over an
+// installation's permissions; "" removes one. Tokens minted afterwards
+// carry them.
+func (s *Sim) SetInstallationPermissions(in *Installation, perms map[string]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next := maps.Clone(in.Permissions)
+	for k, v := range perms {
+		if v == "" {
+			delete(next, k)
+		} else {
+			next[k] = v
+		}
+	}
+	in.Permissions = next
 }

@@ -273,8 +273,7 @@ func TestReviewsBindToTheirCommitAndCanBeDismissed(t *testing.T) {
 
 func TestCheckRunsBelongToAnAppAndStatusesToTheirCreator(t *testing.T) {
 	t.Parallel()
-	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{App: true})
-	w.Installation.Permissions["checks"] = "write"
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{App: true, AppPermissions: map[string]string{"checks": "write"}})
 	sha := w.Sim.Ref(w.Config, "refs/heads/main")
 	writer := worldClient(t, w, w.Token(ghsimtest.Writer))
 

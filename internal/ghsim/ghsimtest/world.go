@@ -104,6 +104,10 @@ type WorldOptions struct {
 	// App creates Baton's GitHub App and installs it on acme for the
 	// config and app repositories.
 	App bool
+	// AppPermissions are laid over the installation's default permissions
+	// (contents, pull_requests and issues write; metadata, checks,
+	// statuses and members read).
+	AppPermissions map[string]string
 	// Sim are the simulator's options; Now and Sleep are the World's
 	// clock unless set.
 	Sim ghsim.Options
@@ -221,6 +225,7 @@ func (w *World) seed(opts WorldOptions) error {
 		}
 		w.App = app
 		w.Installation = w.Sim.Install(app, "acme", ConfigRepo, AppRepo)
+		w.Sim.SetInstallationPermissions(w.Installation, opts.AppPermissions)
 	}
 	return errors.Join(errs...)
 }
