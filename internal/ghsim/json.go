@@ -84,13 +84,7 @@ func (s *Sim) verificationJSON(r *Repo, h plumbing.Hash) map[string]any {
 // gitCommitJSON is the Git Data API's commit shape.
 func (s *Sim) gitCommitJSON(r *Repo, c *object.Commit) map[string]any {
 	full := r.FullName()
-	parents := []any{}
-	for _, p := range c.ParentHashes {
-		parents = append(parents, map[string]any{
-			"sha": p.String(), "url": s.apiURL("/repos/%s/git/commits/%s", full, p),
-			"html_url": s.apiURL("/%s/commit/%s", full, p),
-		})
-	}
+	parents := s.parentsJSON(full, "git/commits", c)
 	return map[string]any{
 		"sha": c.Hash.String(), "node_id": nodeID("Commit", int64(c.Hash[0])<<8|int64(c.Hash[1])),
 		"url":      s.apiURL("/repos/%s/git/commits/%s", full, c.Hash),
@@ -127,13 +121,7 @@ func (s *Sim) repoCommitJSON(r *Repo, c *object.Commit) map[string]any {
 	delete(gc, "verification")
 	gc["comment_count"] = 0
 	gc["verification"] = s.verificationJSON(r, c.Hash)
-	parents := []any{}
-	for _, p := range c.ParentHashes {
-		parents = append(parents, map[string]any{
-			"sha": p.String(), "url": s.apiURL("/repos/%s/commits/%s", full, p),
-			"html_url": s.apiURL("/%s/commit/%s", full, p),
-		})
-	}
+	parents := s.parentsJSON(full, "commits", c)
 	return map[string]any{
 		"sha": c.Hash.String(), "node_id": gcNode(c.Hash),
 		"url":      s.apiURL("/repos/%s/commits/%s", full, c.Hash),
@@ -346,4 +334,17 @@ func publishedAt(rel *Release) any {
 		return nil
 	}
 	return ts(rel.CreatedAt)
+}
+
+// parentsJSON lists a commit's parents with their API URLs under route
+// (git/commits for the Git Data API, commits for the commits API).
+func (s *Sim) parentsJSON(full, route string, c *object.Commit) []any {
+	parents := []any{}
+	for _, p := range c.ParentHashes {
+		parents = append(parents, map[string]any{
+			"sha": p.String(), "url": s.apiURL("/repos/%s/%s/%s", full, route, p),
+			"html_url": s.apiURL("/%s/commit/%s", full, p),
+		})
+	}
+	return parents
 }

@@ -195,15 +195,11 @@ func (s *Sim) listActivity(c *call) {
 
 // Activities returns copies of a repository's activity log, oldest first.
 func (s *Sim) Activities(fullName string) []Activity {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return nil
-	}
-	out := make([]Activity, len(r.activity))
-	for i, a := range r.activity {
-		out[i] = *a
-	}
-	return out
+	return withRepo(s, fullName, func(r *Repo) []Activity {
+		out := make([]Activity, len(r.activity))
+		for i, a := range r.activity {
+			out[i] = *a
+		}
+		return out
+	})
 }

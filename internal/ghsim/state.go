@@ -39,86 +39,66 @@ func (s *Sim) FileAt(fullName, rev, path string) (string, error) {
 
 // Ref returns the commit id a branch or tag points at ("" when missing).
 func (s *Sim) Ref(fullName, ref string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return ""
-	}
-	h, ok := r.git.ref(ref)
-	if !ok {
-		return ""
-	}
-	return h.String()
+	return withRepo(s, fullName, func(r *Repo) string {
+		h, ok := r.git.ref(ref)
+		if !ok {
+			return ""
+		}
+		return h.String()
+	})
 }
 
 // Refs lists the references of a repository whose names start with prefix.
 func (s *Sim) Refs(fullName, prefix string) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return nil
-	}
-	refs, _ := r.git.refs(prefix)
-	out := make([]string, len(refs))
-	for i, ref := range refs {
-		out[i] = ref.Name().String()
-	}
-	return out
+	return withRepo(s, fullName, func(r *Repo) []string {
+		refs, _ := r.git.refs(prefix)
+		out := make([]string, len(refs))
+		for i, ref := range refs {
+			out[i] = ref.Name().String()
+		}
+		return out
+	})
 }
 
 // PullRequests returns copies of a repository's pull requests, by number.
 func (s *Sim) PullRequests(fullName string) []Issue {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return nil
-	}
-	var out []Issue
-	for _, is := range r.issues {
-		if is.PR != nil {
-			c := *is
-			pr := *is.PR
-			c.PR = &pr
-			out = append(out, c)
+	return withRepo(s, fullName, func(r *Repo) []Issue {
+		var out []Issue
+		for _, is := range r.issues {
+			if is.PR != nil {
+				c := *is
+				pr := *is.PR
+				c.PR = &pr
+				out = append(out, c)
+			}
 		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
-	return out
+		sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+		return out
+	})
 }
 
 // Comments returns copies of the comments on an issue or pull request.
 func (s *Sim) Comments(fullName string, number int) []Comment {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return nil
-	}
-	var out []Comment
-	for _, c := range r.comments {
-		if c.Issue == number {
-			out = append(out, *c)
+	return withRepo(s, fullName, func(r *Repo) []Comment {
+		var out []Comment
+		for _, c := range r.comments {
+			if c.Issue == number {
+				out = append(out, *c)
+			}
 		}
-	}
-	return out
+		return out
+	})
 }
 
 // Releases returns copies of a repository's releases, oldest first.
 func (s *Sim) Releases(fullName string) []Release {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return nil
-	}
-	out := make([]Release, len(r.releases))
-	for i, rel := range r.releases {
-		out[i] = *rel
-	}
-	return out
+	return withRepo(s, fullName, func(r *Repo) []Release {
+		out := make([]Release, len(r.releases))
+		for i, rel := range r.releases {
+			out[i] = *rel
+		}
+		return out
+	})
 }
 
 // LogEntry is one commit of a repository's history.
@@ -198,4 +178,17 @@ func (s *Sim) repoNamed(fullName string) (*Repo, error) {
 		return nil, fmt.Errorf("no repository %s", fullName)
 	}
 	return r, nil
+}
+
+// withRepo runs f on a repository under the lock, for the state API; a
+// missing repository gives T's zero value.
+func withRepo[T any](s *Sim, fullName string, f func(*Repo) T) T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(fullName)]
+	if !ok {
+		var zero T
+		return zero
+	}
+	return f(r)
 }

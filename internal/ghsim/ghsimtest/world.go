@@ -95,6 +95,8 @@ type WorldOptions struct {
 	PublicConfig bool
 	// AppFiles are the app repository's files; nil means main.go.
 	AppFiles map[string]string
+	// PrivateAppRepo makes the app repository private (public by default).
+	PrivateAppRepo bool
 	// Roles are laid over DefaultRoles (login → admin, maintain, write,
 	// triage, read; "" removes a default).
 	Roles map[string]string
@@ -108,6 +110,9 @@ type WorldOptions struct {
 	// (contents, pull_requests and issues write; metadata, checks,
 	// statuses and members read).
 	AppPermissions map[string]string
+	// AppInstalledOn are the repositories the App is installed on; nil
+	// means the config and the app repository.
+	AppInstalledOn []string
 	// Sim are the simulator's options; Now and Sleep are the World's
 	// clock unless set.
 	Sim ghsim.Options
@@ -192,7 +197,7 @@ func (w *World) seed(opts WorldOptions) error {
 	if appFiles == nil {
 		appFiles = map[string]string{"main.go": "package main\n"}
 	}
-	if _, err := w.Sim.CreateRepo(AppRepo, ghsim.RepoOptions{Files: appFiles, Author: Approver2}); err != nil {
+	if _, err := w.Sim.CreateRepo(AppRepo, ghsim.RepoOptions{Private: opts.PrivateAppRepo, Files: appFiles, Author: Approver2}); err != nil {
 		return err
 	}
 	roles := DefaultRoles()
@@ -224,7 +229,11 @@ func (w *World) seed(opts WorldOptions) error {
 			return err
 		}
 		w.App = app
-		w.Installation = w.Sim.Install(app, "acme", ConfigRepo, AppRepo)
+		on := opts.AppInstalledOn
+		if on == nil {
+			on = []string{ConfigRepo, AppRepo}
+		}
+		w.Installation = w.Sim.Install(app, "acme", on...)
 		w.Sim.SetInstallationPermissions(w.Installation, opts.AppPermissions)
 	}
 	return errors.Join(errs...)

@@ -135,3 +135,15 @@ func TestClockIsSafeForConcurrentUse(t *testing.T) {
 		t.Errorf("SleepContext: %v, now %v", err, c.Now())
 	}
 }
+
+func TestWorldAppInstalledOnConfigOnly(t *testing.T) {
+	t.Parallel()
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{App: true, PrivateAppRepo: true, AppInstalledOn: []string{ghsimtest.ConfigRepo}})
+	tok := w.InstallationToken()
+	if got := get(t, w, tok, "/repos/acme/config"); got != 200 {
+		t.Errorf("config repo: %d, want 200", got)
+	}
+	if got := get(t, w, tok, "/repos/acme/web"); got != 404 {
+		t.Errorf("private app repo outside the installation: %d, want 404", got)
+	}
+}
