@@ -217,13 +217,16 @@ type RandomFaults struct {
 	Rate float64
 	// Kinds is the mix of faults, drawn with equal weight; empty means
 	// 500, 502, 503 (FaultStatus), FaultSecondaryRateLimit, FaultReset
-	// and, for requests that change something, FaultStatusAfter.
+	// and, for requests that change something, FaultStatusAfter. A
+	// FaultStatusAfter drawn for a read becomes a FaultStatus; FaultLatency
+	// is not a kind here (use Latency).
 	Kinds []FaultKind
 	// RetryAfter is the Retry-After of rate-limit faults, in seconds (1
 	// when 0).
 	RetryAfter int
-	// Latency delays every request (failing or not), through
-	// Options.Sleep.
+	// Latency delays every matching request (failing or not), through
+	// Options.Sleep. With a fake clock's Sleep, concurrent requests each
+	// advance the clock: latency is charged as if the requests were serial.
 	Latency time.Duration
 	// Method and Route filter the requests as Fault's do; empty matches
 	// every request.
@@ -281,7 +284,7 @@ func (s *Sim) randomFault(method, pattern string) *Fault {
 			}
 		}
 		kind := kinds[rf.rng.IntN(len(kinds))]
-		if kind == FaultStatusAfter && (method == http.MethodGet || method == http.MethodHead) {
+		if kind == FaultLatency || kind == FaultStatusAfter && (method == http.MethodGet || method == http.MethodHead) {
 			kind = FaultStatus // a read has no change to lose
 		}
 		f = &Fault{Kind: kind, RetryAfter: rf.cfg.RetryAfter, Status: []int{500, 502, 503}[rf.rng.IntN(3)]}

@@ -514,20 +514,41 @@ func (s *Sim) dismissReview(c *call) {
 		c.invalid("PullRequestReview", "event", "invalid", "")
 		return
 	}
-	id, _ := strconv.ParseInt(c.pathValue("id"), 10, 64)
-	for _, rv := range is.PR.Reviews {
-		if rv.ID != id {
-			continue
-		}
-		if rv.State != "APPROVED" && rv.State != "CHANGES_REQUESTED" {
-			c.json(http.StatusUnprocessableEntity, map[string]any{"message": "Unprocessable Entity", "errors": []string{"Can not dismiss a " + strings.ToLower(rv.State) + " pull request review"}, "documentation_url": docs})
-			return
-		}
-		rv.State, rv.DismissedBy, rv.DismissMessage = "DISMISSED", c.actor(), message
-		c.json(http.StatusOK, s.reviewJSON(r, is.Number, rv))
+	rv, ok := c.reviewOf(is)
+	if !ok {
 		return
 	}
+	if rv.State != "APPROVED" && rv.State != "CHANGES_REQUESTED" {
+		c.json(http.StatusUnprocessableEntity, map[string]any{"message": "Unprocessable Entity", "errors": []string{"Can not dismiss a " + strings.ToLower(rv.State) + " pull request review"}, "documentation_url": docs})
+		return
+	}
+	rv.State, rv.DismissedBy, rv.DismissMessage = "DISMISSED", c.actor(), message
+	c.json(http.StatusOK, s.reviewJSON(r, is.Number, rv))
+}
+
+// reviewOf finds the review {id} of a pull request, answering 404.
+func (c *call) reviewOf(is *Issue) (*Review, bool) {
+	id, err := strconv.ParseInt(c.pathValue("id"), 10, 64)
+	if err == nil {
+		for _, rv := range is.PR.Reviews {
+			if rv.ID == id {
+				return rv, true
+			}
+		}
+	}
 	c.fail(http.StatusNotFound, "Not Found")
+	return nil, false
+}
+
+// getReview serves GET /repos/{o}/{r}/pulls/{n}/reviews/{id}.
+func (s *Sim) getReview(c *call) {
+	r, is, ok := c.repoIssue(true)
+	if !ok {
+		return
+	}
+	if rv, ok := c.reviewOf(is); ok {
+		c.json(http.StatusOK, s.reviewJSON(r, is.Number, rv))
+	}
 }
 
 func (s *Sim) isMerged(c *call) {

@@ -54,6 +54,7 @@ func (s *Sim) routes() {
 	s.route("GET "+repo+"/pulls/{number}/commits", s.listPullCommits)
 	s.route("GET "+repo+"/pulls/{number}/reviews", s.listReviews)
 	s.route("POST "+repo+"/pulls/{number}/reviews", s.createReview)
+	s.route("GET "+repo+"/pulls/{number}/reviews/{id}", s.getReview)
 	s.route("PUT "+repo+"/pulls/{number}/reviews/{id}/dismissals", s.dismissReview)
 	s.route("GET "+repo+"/pulls/{number}/merge", s.isMerged)
 	s.route("PUT "+repo+"/pulls/{number}/merge", s.mergePull)

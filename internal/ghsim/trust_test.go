@@ -263,6 +263,12 @@ func TestReviewsBindToTheirCommitAndCanBeDismissed(t *testing.T) {
 	if d.GetState() != "DISMISSED" {
 		t.Errorf("state = %s, want DISMISSED", d.GetState())
 	}
+	again, _, err := reader.PullRequests.GetReview(ctx, "acme", "config", pr.GetNumber(), rv.GetID())
+	if err != nil || again.GetState() != "DISMISSED" || again.GetCommitID() != head {
+		t.Errorf("GetReview after dismissal = %+v, %v", again, err)
+	}
+	_, _, err = reader.PullRequests.GetReview(ctx, "acme", "config", pr.GetNumber(), 1)
+	wantStatus(t, err, 404, "Not Found")
 	comment, _, err := worldClient(t, w, w.Token(ghsimtest.Approver)).PullRequests.CreateReview(ctx, "acme", "config", pr.GetNumber(), &github.PullRequestReviewRequest{Event: github.Ptr("COMMENT"), Body: github.Ptr("hm")})
 	if err != nil {
 		t.Fatal(err)
