@@ -70,6 +70,8 @@ const (
 	BatonUser = "baton"
 	// BatonApp is the slug of Baton's GitHub App (bot login baton[bot]).
 	BatonApp = "baton"
+	// ActionsBot is the account of a workflow's GITHUB_TOKEN.
+	ActionsBot = "github-actions[bot]"
 )
 
 // DefaultRoles are the config repository's collaborators of a World.
@@ -263,4 +265,21 @@ func (w *World) InstallationToken() string {
 		panic("ghsimtest: InstallationToken on a World without WorldOptions.App")
 	}
 	return w.Sim.InstallationToken(w.Installation)
+}
+
+// ActionsToken returns a token of github-actions[bot] (type Bot) with
+// write access to the config repository: a config-repo workflow's
+// GITHUB_TOKEN. It is the same token on every call.
+func (w *World) ActionsToken() (string, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if tok, ok := w.tokens[ActionsBot]; ok {
+		return tok, nil
+	}
+	tok := w.Sim.BotToken(ActionsBot)
+	if err := w.Sim.SetPermission(ConfigRepo, ActionsBot, "write"); err != nil {
+		return "", err
+	}
+	w.tokens[ActionsBot] = tok
+	return tok, nil
 }

@@ -147,3 +147,22 @@ func TestWorldAppInstalledOnConfigOnly(t *testing.T) {
 		t.Errorf("private app repo outside the installation: %d, want 404", got)
 	}
 }
+
+func TestActionsTokenIsABotWriter(t *testing.T) {
+	t.Parallel()
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{})
+	tok, err := w.ActionsToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := w.ActionsToken(); again != tok {
+		t.Error("ActionsToken is not stable")
+	}
+	if got := get(t, w, tok, "/repos/acme/config"); got != 200 {
+		t.Errorf("GITHUB_TOKEN reads the config repo: %d", got)
+	}
+	u, ok := w.Sim.User(ghsimtest.ActionsBot)
+	if !ok || u.Type != "Bot" {
+		t.Errorf("account = %+v, want a Bot", u)
+	}
+}
