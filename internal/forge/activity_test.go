@@ -1,9 +1,3 @@
-//go:build ghsim_activity
-
-// needs ghsim activity route: GET /repos/{owner}/{repo}/activity is being
-// added to the simulator on another branch. Run with
-// go test -tags ghsim_activity ./internal/forge/ once it is merged.
-
 package forge_test
 
 import (
@@ -77,6 +71,7 @@ func TestActivityReadsEveryPage(t *testing.T) {
 	ctx := context.Background()
 	sim, url, tok, clk := setupClock(t)
 	c := client(t, url, tok, &sleeps{})
+	clk.advance(time.Second) // after the repository's initial commit
 	since := clk.Now()
 	for i := range 130 {
 		clk.advance(time.Second)
