@@ -3,6 +3,7 @@ package forge
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/google/go-github/v88/github"
 
@@ -53,6 +54,11 @@ func (c *Client) Checks(ctx context.Context, repo, sha string) (*githost.CheckSt
 			out.Failing = append(out.Failing, r.Name)
 		}
 	}
+	// GitHub documents no order for either list: sort, so the summary
+	// reads the same on every call.
+	slices.Sort(out.Passed)
+	slices.Sort(out.Pending)
+	slices.Sort(out.Failing)
 	return out, nil
 }
 

@@ -3,6 +3,8 @@ package forge_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,6 +92,7 @@ func TestCheckRunsNameTheirApp(t *testing.T) {
 		}
 		runs = append(runs, run{r.Name, r.Status, r.Conclusion, r.HeadSHA, r.App})
 	}
+	slices.SortFunc(runs, func(a, b run) int { return strings.Compare(a.Name, b.Name) })
 	actions := githost.App{ID: 15368, Slug: "github-actions"}
 	want := []run{{"build", "completed", "success", sha, actions}, {"lint", "in_progress", "", sha, actions}}
 	if diff := cmp.Diff(want, runs); diff != "" {
@@ -117,7 +120,7 @@ func TestChecksSumsUpStatusesAndRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &githost.CheckState{Pending: []string{"ci/c", "e2e"}, Failing: []string{"ci/b", "test"}, Passed: []string{"ci/a", "build", "skip"}}
+	want := &githost.CheckState{Pending: []string{"ci/c", "e2e"}, Failing: []string{"ci/b", "test"}, Passed: []string{"build", "ci/a", "skip"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
