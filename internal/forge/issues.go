@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/google/go-github/v88/github"
 
@@ -92,4 +93,25 @@ func (c *Client) React(ctx context.Context, repo string, commentID int64, conten
 		return drop(c.gh.Reactions.CreateIssueCommentReaction(ctx, owner, name, commentID, content))
 	})
 	return err
+}
+
+// Acknowledge adds a reaction (eyes, usually) to an issue comment and
+// returns it with the account that reacted, which is the client's own
+// identity whatever the credentials. Reaction.New is false when that
+// account had already reacted with the same content (GitHub answers 200
+// for an existing reaction, 201 for a new one), so a re-run or a second
+// delivery of the same comment event knows another run saw it.
+//
+// Route: POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions.
+// A missing comment is githost.ErrNotFound; an unknown content is
+// githost.ErrValidation.
+func (c *Client) Acknowledge(ctx context.Context, repo string, commentID int64, content string) (githost.Reaction, error) {
+	owner, name := split(repo)
+	r, resp, err := doResp(ctx, c, fmt.Sprintf("react to comment %d in %s", commentID, repo), true, func(ctx context.Context) (*github.Reaction, *github.Response, error) {
+		return c.gh.Reactions.CreateIssueCommentReaction(ctx, owner, name, commentID, content)
+	})
+	if err != nil {
+		return githost.Reaction{}, err
+	}
+	return githost.Reaction{ID: r.GetID(), Content: r.GetContent(), User: user(r.GetUser()), New: resp != nil && resp.StatusCode == http.StatusCreated}, nil
 }

@@ -223,3 +223,24 @@ func (c *Client) Reviews(ctx context.Context, repo string, number int) ([]githos
 	}
 	return out, nil
 }
+
+// RecentlyClosedPRs lists up to limit (at most 100) closed pull requests
+// of repo, the most recently updated first: one page, for the sweep that
+// finishes what a failed run left (a merge without its release).
+//
+// Route: GET /repos/{owner}/{repo}/pulls?state=closed&sort=updated&direction=desc&per_page={limit}.
+func (c *Client) RecentlyClosedPRs(ctx context.Context, repo string, limit int) ([]*githost.PR, error) {
+	owner, name := split(repo)
+	limit = min(max(limit, 1), perPage)
+	list, err := do(ctx, c, fmt.Sprintf("list recently closed pull requests of %s", repo), false, func(ctx context.Context) ([]*github.PullRequest, *github.Response, error) {
+		return c.gh.PullRequests.List(ctx, owner, name, &github.PullRequestListOptions{State: "closed", Sort: "updated", Direction: "desc", ListOptions: github.ListOptions{PerPage: limit}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*githost.PR, 0, len(list))
+	for _, p := range list {
+		out = append(out, pr(p))
+	}
+	return out, nil
+}

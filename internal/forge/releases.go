@@ -91,3 +91,50 @@ func (c *Client) ReleaseByTag(ctx context.Context, repo, tag string) (*githost.R
 	}
 	return release(r), nil
 }
+
+// RecentReleases lists up to limit (at most 100) releases of repo, the
+// newest first: one page, to tell which recent merges are released.
+//
+// Route: GET /repos/{owner}/{repo}/releases?per_page={limit}.
+func (c *Client) RecentReleases(ctx context.Context, repo string, limit int) ([]githost.Release, error) {
+	owner, name := split(repo)
+	limit = min(max(limit, 1), perPage)
+	list, err := do(ctx, c, fmt.Sprintf("list releases of %s", repo), false, func(ctx context.Context) ([]*github.RepositoryRelease, *github.Response, error) {
+		return c.gh.Repositories.ListReleases(ctx, owner, name, &github.ListOptions{PerPage: limit})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]githost.Release, 0, len(list))
+	for _, r := range list {
+		out = append(out, *release(r))
+	}
+	return out, nil
+}
+
+// Tag reads a tag: the commit it points at and, for an annotated tag,
+// its message, so Baton can tell its own tag from one someone else made.
+//
+// Routes: GET /repos/{owner}/{repo}/git/ref/tags/{tag}, and for an
+// annotated tag GET /repos/{owner}/{repo}/git/tags/{tag_sha}. A missing
+// tag is githost.ErrNotFound.
+func (c *Client) Tag(ctx context.Context, repo, tag string) (*githost.Tag, error) {
+	ref, err := c.ref(ctx, repo, "tags/"+tag, fmt.Sprintf("read tag %s in %s", tag, repo))
+	if err != nil {
+		return nil, err
+	}
+	out := &githost.Tag{Name: tag, Commit: ref.GetObject().GetSHA()}
+	if ref.GetObject().GetType() != "tag" {
+		return out, nil
+	}
+	owner, name := split(repo)
+	sha := ref.GetObject().GetSHA()
+	t, err := do(ctx, c, fmt.Sprintf("read tag object %s in %s", short(sha), repo), false, func(ctx context.Context) (*github.Tag, *github.Response, error) {
+		return c.gh.Git.GetTag(ctx, owner, name, sha)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Commit, out.Annotated, out.Message = t.GetObject().GetSHA(), true, t.GetMessage()
+	return out, nil
+}

@@ -186,8 +186,8 @@ func TestApprovalRefusals(t *testing.T) {
 	tests := []struct {
 		name, user, body, author, action, wantReply, wantIgnored string
 	}{
-		{name: "read-only user outside approvers", user: "dave", body: "/approve", wantReply: "@dave your approval does not count: environment production takes approvals from @acme/sre, carol only."},
-		{name: "writer outside the team", user: "erin", body: "/approve", wantReply: "@erin your approval does not count: environment production takes approvals from @acme/sre, carol only."},
+		{name: "read-only user outside approvers", user: "dave", body: "/approve", wantReply: "`dave`: your approval does not count: environment production takes approvals from @acme/sre, carol only."},
+		{name: "writer outside the team", user: "erin", body: "/approve", wantReply: "`erin`: your approval does not count: environment production takes approvals from @acme/sre, carol only."},
 		{name: "the promotion's own actor", user: "alice", body: "/approve", wantReply: "Approval by @alice counted. Approvals: 0 of 1. @alice triggered this promotion, and environment production does not take self-approval."},
 		{name: "bot", user: "renovate[bot]", body: "/approve", author: "Bot", wantIgnored: "comment by a bot"},
 		{name: "edited comment", user: "bob", body: "/approve", action: "edited", wantIgnored: "comment edited, not created"},
@@ -248,7 +248,7 @@ func TestHoldUnhold(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, reviewPolicy)
 	res := s.handle(t, s.comment(t, "erin", "/hold"))
-	if !strings.Contains(res.Reply, "Held by @erin") {
+	if !strings.Contains(res.Reply, "Held by `erin`") {
 		t.Fatalf("hold: %+v", res)
 	}
 	res = s.handle(t, s.comment(t, "bob", "/approve"))
@@ -260,7 +260,7 @@ func TestHoldUnhold(t *testing.T) {
 		t.Fatalf("unhold by reader: %+v", res)
 	}
 	res = s.handle(t, s.comment(t, "erin", "/unhold"))
-	if !res.Merged || !strings.Contains(res.Reply, "Released by @erin.") {
+	if !res.Merged || !strings.Contains(res.Reply, "Hold lifted by `erin`.") {
 		t.Fatalf("unhold: %+v", res)
 	}
 }
@@ -358,7 +358,7 @@ func TestHumanMergeReleasedOnceAndTagCollision(t *testing.T) {
 		t.Errorf("tags %v", tags)
 	}
 	rels := s.sim.Releases("acme/config")
-	if len(rels) != 1 || !strings.Contains(rels[0].Body, "| Merged by | @carol |") || !strings.Contains(rels[0].Body, "merged without a Baton approval record") {
+	if len(rels) != 1 || !strings.Contains(rels[0].Body, "| Merged by | @carol |") || !strings.Contains(rels[0].Body, "| Approved by | no approval verified by Baton |") {
 		t.Errorf("releases %+v", rels)
 	}
 	// Closing without merge and other PRs are ignored.

@@ -1,0 +1,235 @@
+package promotion
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/baton-dev/baton/internal/githost"
+	"github.com/baton-dev/baton/internal/policy"
+)
+
+// selfGitHub names who Baton acts as.
+type selfGitHub interface {
+	// Self is Baton's identity with ids (GET /user, or GET /users/{slug}[bot] for an App).
+	Self(ctx context.Context) (githost.Identity, error)
+}
+
+// ReconcileGitHub is what the sweep needs: Baton's identity, the recently
+// closed pull requests and the recent releases, and the release path.
+type ReconcileGitHub interface {
+	ClosedGitHub
+	selfGitHub
+	// RecentlyClosedPRs lists closed pull requests, the most recently
+	// updated first, one page
+	// (GET /repos/{o}/{r}/pulls?state=closed&sort=updated&direction=desc).
+	RecentlyClosedPRs(ctx context.Context, repo string, limit int) ([]*githost.PR, error)
+	// RecentReleases lists releases, newest first, one page (GET /repos/{o}/{r}/releases).
+	RecentReleases(ctx context.Context, repo string, limit int) ([]githost.Release, error)
+}
+
+// The sweep's bounds: it looks at this many recently closed pull
+// requests, merged at most sweepAge before the newest of them, against this many releases. One
+// request each when there is nothing to finish.
+const (
+	sweepPRs      = 20
+	sweepReleases = 100
+	sweepAge      = 30 * 24 * time.Hour
+)
+
+// openedByBaton reports whether a pull request is one of Baton's
+// promotions by evidence GitHub vouches for: its head is
+// baton/<env>/<app> in the same repository and Baton's identity opened
+// it (compared by user id; by login only when GitHub gave no ids).
+// Labels play no part: anyone with triage rights can remove them.
+func openedByBaton(pr *githost.PR, self githost.User) bool {
+	if _, _, ok := ParseBranch(pr.Head); !ok {
+		return false
+	}
+	if pr.HeadRepo != "" && pr.BaseRepo != "" && !strings.EqualFold(pr.HeadRepo, pr.BaseRepo) {
+		return false
+	}
+	if self.ID != 0 && pr.User.ID != 0 {
+		return pr.User.ID == self.ID
+	}
+	return self.Login != "" && strings.EqualFold(pr.Author, self.Login)
+}
+
+// Reconcile finishes what failed runs left: every recently merged Baton
+// promotion that has no release of its merge commit is released (an
+// earlier run merged it and then ran out of retries on the release, or a
+// GITHUB_TOKEN merge started no pull_request workflow). It runs on
+// schedule and workflow_dispatch, and after the other config-repository
+// events. It returns one Result per release it finished; errors of
+// several pull requests are joined.
+func Reconcile(ctx context.Context, gh ReconcileGitHub, loadPolicy PolicyFunc, repo string) ([]*Result, error) {
+	me, err := gh.Self(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("finish earlier merges: Baton must know its own identity to recognise its pull requests: %w", err)
+	}
+	closed, err := gh.RecentlyClosedPRs(ctx, repo, sweepPRs)
+	if err != nil {
+		return nil, err
+	}
+	// The age bound is relative to the newest merge listed, not to the
+	// clock: what counts is that newer work has happened since.
+	var newest time.Time
+	for _, pr := range closed {
+		if pr.MergedAt.After(newest) {
+			newest = pr.MergedAt
+		}
+	}
+	var todo []*githost.PR
+	for _, pr := range closed {
+		if pr.Merged && pr.MergeSHA != "" && openedByBaton(pr, me.User) && newest.Sub(pr.MergedAt) < sweepAge {
+			todo = append(todo, pr)
+		}
+	}
+	if len(todo) == 0 {
+		return nil, nil
+	}
+	rels, err := gh.RecentReleases(ctx, repo, sweepReleases)
+	if err != nil {
+		return nil, err
+	}
+	released := map[string]bool{}
+	for _, r := range rels {
+		released[r.Target] = true
+	}
+	var pol *policy.Policy
+	var out []*Result
+	var errs []error
+	for _, pr := range todo {
+		if released[pr.MergeSHA] {
+			continue
+		}
+		if pol == nil {
+			if pol, err = loadPolicy(ctx); err != nil {
+				return nil, err
+			}
+		}
+		rel, err := finishRelease(ctx, gh, pol, repo, pr, me.User)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("release the merge of #%d: %w", pr.Number, err))
+			continue
+		}
+		out = append(out, &Result{Merged: true, MergeSHA: pr.MergeSHA, Release: rel, PR: pr})
+	}
+	return out, errors.Join(errs...)
+}
+
+// ClosedEvent is a pull_request event with action closed.
+type ClosedEvent struct {
+	Repo   string
+	PR     *githost.PR // from the payload: merged, merged_at, merge_commit_sha, merged_by
+	Action string
+}
+
+// HandleClosed releases a merged Baton pull request, whoever merged it;
+// other pull requests and closes without merge are ignored. The pull
+// request is read again from the API for the ids the payload parsing
+// does not keep.
+func HandleClosed(ctx context.Context, gh interface {
+	ClosedGitHub
+	selfGitHub
+}, loadPolicy PolicyFunc, ev ClosedEvent) (*Result, error) {
+	switch {
+	case ev.Action != "closed":
+		return &Result{Ignored: "pull request " + ev.Action + ", not closed"}, nil
+	case !ev.PR.Merged:
+		return &Result{Ignored: fmt.Sprintf("pull request #%d was closed without merging", ev.PR.Number)}, nil
+	}
+	if _, _, ok := ParseBranch(ev.PR.Head); !ok {
+		return &Result{Ignored: fmt.Sprintf("pull request #%d is not a Baton promotion", ev.PR.Number)}, nil
+	}
+	pr, err := gh.PR(ctx, ev.Repo, ev.PR.Number)
+	if err != nil {
+		return nil, err
+	}
+	// Without its own identity (a GITHUB_TOKEN cannot name its user)
+	// Baton cannot tell its merges from others': it recomputes approvals
+	// from evidence, which is right for both.
+	me, _ := gh.Self(ctx)
+	if me.User.ID != 0 && !openedByBaton(pr, me.User) {
+		return &Result{Ignored: fmt.Sprintf("pull request #%d was not opened by Baton", pr.Number)}, nil
+	}
+	pol, err := loadPolicy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := finishRelease(ctx, gh, pol, ev.Repo, pr, me.User)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Merged: true, MergeSHA: pr.MergeSHA, Release: rel, PR: pr}, nil
+}
+
+// finishRelease releases a merged Baton pull request after the fact. When
+// Baton merged it (merged_by is Baton's id), its merge commit's message
+// is Baton's record, approvers included, written from the approval count
+// at merge time. When someone else merged it, the merge message is theirs
+// and proves nothing: Baton verifies the head against the base as it was
+// before the merge (the merge commit's first parent) and recounts the
+// approvals from the same evidence a merge would use.
+func finishRelease(ctx context.Context, gh ClosedGitHub, pol *policy.Policy, repo string, pr *githost.PR, self githost.User) (*githost.Release, error) {
+	merge, err := gh.Commit(ctx, repo, pr.MergeSHA)
+	if err != nil {
+		return nil, err
+	}
+	req := ReleaseRequest{Repo: repo, Policy: pol, PR: pr, MergedBy: pr.MergedByUser.Login}
+	if req.MergedBy == "" {
+		req.MergedBy = pr.MergedBy
+	}
+	if self.ID != 0 && pr.MergedByUser.ID == self.ID {
+		if record := ParseTrailers(merge.Message); record[TrailerImage] != "" {
+			req.Record = record.with(TrailerPR, "", TrailerMergedBy, "")
+		}
+	}
+	if req.Record == nil {
+		if req.Record, req.Unverified, err = evidenceRecord(ctx, gh, pol, repo, pr, merge); err != nil {
+			return nil, err
+		}
+	}
+	if name, err := releaseName(pol, pr, req.Record); err == nil {
+		// Most often the release exists (a second path, a re-run): one
+		// read instead of a tag object created for nothing.
+		if rel, err := gh.ReleaseByTag(ctx, repo, name); err == nil && rel.Target == pr.MergeSHA {
+			return rel, nil
+		}
+	}
+	return Release(ctx, gh, req)
+}
+
+// evidenceRecord is the record of a merge someone else made: the head
+// verified as Baton's edit of the base before the merge, and the
+// approvals counted from evidence. Content Baton cannot verify is
+// released all the same (the merge happened) with its head's trailers,
+// no approver, and the reason in the notes.
+func evidenceRecord(ctx context.Context, gh ClosedGitHub, pol *policy.Policy, repo string, pr *githost.PR, merge *githost.Commit) (Trailers, string, error) {
+	before := *pr
+	if len(merge.Parents) > 0 {
+		before.Base = merge.Parents[0]
+	}
+	p, err := loadPromotion(ctx, func(context.Context) (*policy.Policy, error) { return pol, nil }, repo, &before)
+	if err != nil {
+		return nil, "", err
+	}
+	v, why, err := verify(ctx, gh, p)
+	if err != nil {
+		return nil, "", err
+	}
+	if why != "" {
+		head, err := gh.Commit(ctx, repo, pr.HeadSHA)
+		if err != nil {
+			return nil, "", err
+		}
+		return ParseTrailers(head.Message).with(TrailerApprovedBy, "", TrailerSince, ""), why, nil
+	}
+	approvers, _, err := countApprovals(ctx, gh, p, v, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	return v.record.with(TrailerApprovedBy, strings.Join(approvers, ", ")), "", nil
+}
