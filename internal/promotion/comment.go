@@ -200,11 +200,24 @@ type commentRun struct {
 // run that was not the first to see the comment looks again right before
 // answering, since the first one may have answered meanwhile.
 func (r *commentRun) reply(format string, args ...any) (*Result, error) {
-	text := fmt.Sprintf(format, args...)
+	text := quiet(fmt.Sprintf(format, args...))
 	if r.seen {
 		inner := r.gh
 		if c, ok := inner.(*commentsCache); ok {
 			inner = c.CommentGitHub
+		}
+		if !r.res.Merged && r.res.PR != nil && r.res.PR.State == "open" {
+			// An answer about an open pull request is stale when the
+			// other run merged it meanwhile; that run answers.
+			now, err := inner.PR(r.ctx, r.ev.Repo, r.ev.Number)
+			if err != nil {
+				return nil, err
+			}
+			if now.Merged {
+				r.res.Ignored = fmt.Sprintf("another run merged #%d while this one was answering comment %d", now.Number, r.ev.CommentID)
+				r.res.Reply = ""
+				return r.res, nil
+			}
 		}
 		comments, err := inner.Comments(r.ctx, r.ev.Repo, r.ev.Number)
 		if err != nil {

@@ -137,7 +137,7 @@ func TestApproveMergeRelease(t *testing.T) {
 	if res.Release.Tag != "v20261126053959" {
 		t.Errorf("tag %s", res.Release.Tag)
 	}
-	if !strings.Contains(res.Reply, "Approval by @bob counted. Merged as") {
+	if !strings.Contains(res.Reply, "Approval by `@bob` counted. Merged as") {
 		t.Errorf("reply %q", res.Reply)
 	}
 	comments := s.sim.Comments("acme/config", s.pr)
@@ -186,9 +186,9 @@ func TestApprovalRefusals(t *testing.T) {
 	tests := []struct {
 		name, user, body, author, action, wantReply, wantIgnored string
 	}{
-		{name: "read-only user outside approvers", user: "dave", body: "/approve", wantReply: "`dave`: your approval does not count: environment production takes approvals from @acme/sre, carol only."},
-		{name: "writer outside the team", user: "erin", body: "/approve", wantReply: "`erin`: your approval does not count: environment production takes approvals from @acme/sre, carol only."},
-		{name: "the promotion's own actor", user: "alice", body: "/approve", wantReply: "Approval by @alice counted. Approvals: 0 of 1. @alice triggered this promotion, and environment production does not take self-approval."},
+		{name: "read-only user outside approvers", user: "dave", body: "/approve", wantReply: "`@dave`: your approval does not count: environment production takes approvals from `@acme/sre`, carol only."},
+		{name: "writer outside the team", user: "erin", body: "/approve", wantReply: "`@erin`: your approval does not count: environment production takes approvals from `@acme/sre`, carol only."},
+		{name: "the promotion's own actor", user: "alice", body: "/approve", wantReply: "Approval by `@alice` counted. Approvals: 0 of 1. `@alice` triggered this promotion, and environment production does not take self-approval."},
 		{name: "bot", user: "renovate[bot]", body: "/approve", author: "Bot", wantIgnored: "comment by a bot"},
 		{name: "edited comment", user: "bob", body: "/approve", action: "edited", wantIgnored: "comment edited, not created"},
 		{name: "not on the first line", user: "bob", body: "please\n/approve", wantIgnored: "no command on the comment's first line"},
@@ -219,7 +219,7 @@ func TestTwoApprovalsAndSupersede(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, strings.Replace(reviewPolicy, "approvals: 1", "approvals: 2", 1))
 	res := s.handle(t, s.comment(t, "bob", "/approve"))
-	if res.Merged || !strings.Contains(res.Reply, "Approvals: 1 of 2 (@bob)") {
+	if res.Merged || !strings.Contains(res.Reply, "Approvals: 1 of 2 (`@bob`)") {
 		t.Fatalf("first approval: %+v", res)
 	}
 	// A newer build supersedes the PR: bob's approval no longer counts.
@@ -231,7 +231,7 @@ func TestTwoApprovalsAndSupersede(t *testing.T) {
 	}
 	s.clock.Advance(time.Minute)
 	res = s.handle(t, s.comment(t, "carol", "/approve"))
-	if res.Merged || !strings.Contains(res.Reply, "Approvals: 1 of 2 (@carol)") {
+	if res.Merged || !strings.Contains(res.Reply, "Approvals: 1 of 2 (`@carol`)") {
 		t.Fatalf("after supersede: %+v", res)
 	}
 	res = s.handle(t, s.comment(t, "bob", "/approve"))
@@ -248,7 +248,7 @@ func TestHoldUnhold(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, reviewPolicy)
 	res := s.handle(t, s.comment(t, "erin", "/hold"))
-	if !strings.Contains(res.Reply, "Held by `erin`") {
+	if !strings.Contains(res.Reply, "Held by `@erin`") {
 		t.Fatalf("hold: %+v", res)
 	}
 	res = s.handle(t, s.comment(t, "bob", "/approve"))
@@ -256,11 +256,11 @@ func TestHoldUnhold(t *testing.T) {
 		t.Fatalf("approve while held: %+v", res)
 	}
 	res = s.handle(t, s.comment(t, "dave", "/unhold"))
-	if !strings.Contains(res.Reply, "`/unhold` refused: it needs write access to acme/config, and @dave has read") {
+	if !strings.Contains(res.Reply, "`/unhold` refused: it needs write access to acme/config, and `@dave` has read") {
 		t.Fatalf("unhold by reader: %+v", res)
 	}
 	res = s.handle(t, s.comment(t, "erin", "/unhold"))
-	if !res.Merged || !strings.Contains(res.Reply, "Hold lifted by `erin`.") {
+	if !res.Merged || !strings.Contains(res.Reply, "Hold lifted by `@erin`.") {
 		t.Fatalf("unhold: %+v", res)
 	}
 }
@@ -418,7 +418,7 @@ func TestTeamMembershipUnreadable(t *testing.T) {
 	s := newStage(t, reviewPolicy)
 	s.sim.Inject(ghsim.Fault{Method: "GET", Route: "/orgs/{org}/teams/{slug}/memberships/{user}", Kind: ghsim.FaultStatus, Status: 403})
 	res := s.handle(t, s.comment(t, "bob", "/approve"))
-	if res.Merged || !strings.Contains(res.Reply, "Baton cannot read the membership of @acme/sre") {
+	if res.Merged || !strings.Contains(res.Reply, "Baton cannot read the membership of `@acme/sre`") {
 		t.Fatalf("unreadable team: %+v", res)
 	}
 }

@@ -122,4 +122,40 @@ func mentions(users []string) string {
 // user renders a login in a reply: a code span, so it neither renders
 // markdown nor mentions anyone (Baton answers on the thread the person
 // follows already).
-func user(s string) string { return code(s) }
+func user(s string) string { return code("@" + s) }
+
+// quiet puts every @mention outside a code span (a user or an @org/team,
+// as the other steps' texts name them) into one, so that no reply of
+// Baton's notifies anyone: the people it answers follow the thread.
+func quiet(s string) string {
+	var b strings.Builder
+	inCode := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '`' {
+			inCode = !inCode
+		}
+		if c != '@' || inCode || i > 0 && isLoginByte(s[i-1]) {
+			b.WriteByte(c)
+			continue
+		}
+		j := i + 1
+		for j < len(s) && (isLoginByte(s[j]) || s[j] == '/' && j+1 < len(s) && isLoginByte(s[j+1])) {
+			j++
+		}
+		if strings.HasPrefix(s[j:], "[bot]") {
+			j += len("[bot]")
+		}
+		if j == i+1 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteString("`" + s[i:j] + "`")
+		i = j - 1
+	}
+	return b.String()
+}
+
+func isLoginByte(c byte) bool {
+	return c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}

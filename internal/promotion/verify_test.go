@@ -93,7 +93,7 @@ func TestVerifyRefusals(t *testing.T) {
 			if res.Merged || s.merged(t) || res.Waiting != "verification" || !strings.Contains(res.Reply, tc.want) {
 				t.Fatalf("got merged=%v waiting=%q reply %q; want a refusal containing %q", res.Merged, res.Waiting, res.Reply, tc.want)
 			}
-			if tc.author == "mallory" && !strings.Contains(res.Reply, "was made by @mallory, not by Baton (@baton)") {
+			if tc.author == "mallory" && !strings.Contains(res.Reply, "was made by `@mallory`, not by Baton (`@baton`)") {
 				t.Errorf("reply %q does not name the author", res.Reply)
 			}
 		})
