@@ -88,7 +88,7 @@ func TestActionApproveMergeRelease(t *testing.T) {
 		t.Fatalf("reader: exit %d outputs %v\n%s", r.Code, r.Outputs, r.Stdout)
 	}
 	comments := w.sim.Comments("acme/config", 1)
-	if reply := comments[len(comments)-1].Body; !strings.Contains(reply, "@dave your approval does not count: it needs write access to acme/config, and @dave has read") {
+	if reply := comments[len(comments)-1].Body; !strings.Contains(reply, "`@dave`: your approval does not count: it needs write access to acme/config, and `@dave` has read") {
 		t.Errorf("reply to dave: %q", reply)
 	}
 
