@@ -225,6 +225,7 @@ func (r *commentRun) reply(format string, args ...any) (*Result, error) {
 		}
 		if answered(comments, r.me, r.ev.CommentID) {
 			r.res.Ignored = fmt.Sprintf("comment %d was answered by another run", r.ev.CommentID)
+			r.res.Reply = ""
 			return r.res, nil
 		}
 	}

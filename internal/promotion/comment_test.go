@@ -348,3 +348,97 @@ func mentions(reply string) bool {
 	}
 	return false
 }
+
+// racing is Baton's client with another run's work slipped in: before
+// the n-th call of PR or Comments returns, the hook runs.
+type racing struct {
+	*forge.Client
+	prCalls, commentCalls int
+	onPR, onComments      func(call int)
+}
+
+func (g *racing) PR(ctx context.Context, repo string, number int) (*githost.PR, error) {
+	g.prCalls++
+	if g.onPR != nil {
+		g.onPR(g.prCalls)
+	}
+	return g.Client.PR(ctx, repo, number)
+}
+
+func (g *racing) Comments(ctx context.Context, repo string, number int) ([]githost.Comment, error) {
+	g.commentCalls++
+	if g.onComments != nil {
+		g.onComments(g.commentCalls)
+	}
+	return g.Client.Comments(ctx, repo, number)
+}
+
+// TestSecondRunDefersToTheFirst: a run that was not the first to see a
+// comment looks again before answering, and stays silent when the other
+// run answered or merged meanwhile.
+func TestSecondRunDefersToTheFirst(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		body, user string
+		race       func(r *room, ev promotion.CommentEvent) *racing
+		ignored    string
+	}{
+		"the first run answered meanwhile": {
+			body: "/approve", user: ghsimtest.Approver, ignored: "was answered by another run",
+			race: func(r *room, ev promotion.CommentEvent) *racing {
+				return &racing{Client: r.gh, onComments: func(call int) {
+					if call == 2 { // the look right before answering
+						_, _ = r.w.Sim.AddComment(r.w.Config, r.pr, ghsimtest.BatonUser, fmt.Sprintf("Merged.\n\n<!-- baton:reply %d -->", ev.CommentID))
+					}
+				}}
+			},
+		},
+		"the first run merged meanwhile": {
+			body: "/hold", user: ghsimtest.Reader, ignored: "another run merged #1 while this one was answering",
+			race: func(r *room, ev promotion.CommentEvent) *racing {
+				return &racing{Client: r.gh, onPR: func(call int) {
+					if call == 2 {
+						_, _ = r.w.Sim.Merge(r.w.Config, r.pr, ghsimtest.BatonUser, "squash")
+					}
+				}}
+			},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := newRoom(t, roomPolicy)
+			ev := r.say(t, r.pr, tc.user, tc.body)
+			// The first run reacted, then died before answering.
+			if _, err := r.gh.Acknowledge(context.Background(), r.w.Config, ev.CommentID, "eyes"); err != nil {
+				t.Fatal(err)
+			}
+			res, err := promotion.HandleComment(context.Background(), tc.race(r, ev), r.policy, ev)
+			if err != nil || !strings.Contains(res.Ignored, tc.ignored) || res.Reply != "" {
+				t.Fatalf("result %+v, %v", res, err)
+			}
+			if got := r.replies(r.pr); len(got) > 1 {
+				t.Errorf("replies %q", got)
+			}
+		})
+	}
+}
+
+// TestRefusalsOfTheCommentPath covers the answers the table above does
+// not reach: Baton's own comment, and a policy that no longer has the
+// pull request's environment.
+func TestRefusalsOfTheCommentPath(t *testing.T) {
+	t.Parallel()
+	r := newRoom(t, roomPolicy)
+	res := r.handle(t, r.say(t, r.pr, ghsimtest.BatonUser, "/approve"))
+	if res.Ignored != "comment by Baton itself" || len(r.replies(r.pr)) != 1 {
+		t.Errorf("own comment: %+v", res)
+	}
+	gone := strings.Replace(roomPolicy, "  production:\n    branches: [main]\n    approvals: 1\n    approvers: [\"@acme/sre\", \"carol\"]\n    self-approval: false\n", "", 1)
+	if _, err := r.w.Sim.Push(r.w.Config, "main", ghsimtest.Admin, map[string]*string{".baton.yaml": &gone}, "drop production"); err != nil {
+		t.Fatal(err)
+	}
+	res = r.handle(t, r.say(t, r.pr, ghsimtest.Approver, "/approve"))
+	if !strings.Contains(res.Reply, "`@bob`: Baton cannot act on this pull request: `environment \"production\" is no longer in .baton.yaml`") || r.merged(r.pr) {
+		t.Errorf("environment gone: %+v", res)
+	}
+}

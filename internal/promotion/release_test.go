@@ -241,3 +241,37 @@ func TestHumanMergeNotesNameOnlyVerifiedApprovals(t *testing.T) {
 		})
 	}
 }
+
+// TestReleaseRefusals: a merged pull request on Baton's branch name that
+// Baton did not open is not released as a deployment, and the sweep
+// refuses to guess when it cannot learn Baton's identity.
+func TestReleaseRefusals(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := newRoom(t, roomPolicy)
+	n := r.openHandMadePR(t, "baton/staging/web")
+	if _, err := r.w.Sim.Merge(r.w.Config, n, ghsimtest.Writer, "squash"); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := r.gh.PR(ctx, r.w.Config, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := promotion.HandleClosed(ctx, r.gh, r.policy, promotion.ClosedEvent{Repo: r.w.Config, PR: pr, Action: "closed"})
+	if err != nil || res.Ignored != "pull request #2 was not opened by Baton" {
+		t.Errorf("hand-made: %+v, %v", res, err)
+	}
+	if done, err := promotion.Reconcile(ctx, r.gh, r.policy, r.w.Config); err != nil || len(done) != 0 {
+		t.Errorf("reconcile released a hand-made pull request: %+v, %v", done, err)
+	}
+	if rels := r.w.Sim.Releases(r.w.Config); len(rels) != 0 {
+		t.Errorf("releases %+v", rels)
+	}
+
+	// An installation token passed as a plain token cannot read GET /user.
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{App: true})
+	_, err = command.Reconcile(ctx, command.ReconcileOptions{ConfigRepo: command.ConfigRepo{Repo: w.Config, Auth: command.Auth{Token: w.InstallationToken(), APIURL: w.URL}}})
+	if err == nil || !strings.Contains(err.Error(), "Baton must know its own identity to recognise its pull requests") {
+		t.Errorf("reconcile without an identity: %v", err)
+	}
+}
