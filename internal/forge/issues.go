@@ -115,3 +115,40 @@ func (c *Client) Acknowledge(ctx context.Context, repo string, commentID int64, 
 	}
 	return githost.Reaction{ID: r.GetID(), Content: r.GetContent(), User: user(r.GetUser()), New: resp != nil && resp.StatusCode == http.StatusCreated}, nil
 }
+
+// Reply posts a comment at most once. body must be unique to this answer
+// (Baton's replies carry the id of the comment they answer). When an
+// attempt's answer is lost (a 5xx, a reset, a timeout) the comment may
+// have been made anyway, so before posting again Reply looks for a
+// comment with exactly this body and returns it if it is there: a lost
+// answer never becomes a second comment.
+//
+// Routes: POST /repos/{owner}/{repo}/issues/{issue_number}/comments, and
+// after a lost answer GET /repos/{owner}/{repo}/issues/{issue_number}/comments
+// (every page). Errors as Comment.
+func (c *Client) Reply(ctx context.Context, repo string, number int, body string) (int64, error) {
+	owner, name := split(repo)
+	attempts := 0
+	return do(ctx, c, fmt.Sprintf("comment on #%d in %s", number, repo), true, func(ctx context.Context) (int64, *github.Response, error) {
+		attempts++
+		if attempts > 1 {
+			for page := 0; ; {
+				list, resp, err := c.gh.Issues.ListComments(ctx, owner, name, number, &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: perPage, Page: page}})
+				if err != nil {
+					return 0, resp, err
+				}
+				for _, cm := range list {
+					if cm.GetBody() == body {
+						return cm.GetID(), resp, nil
+					}
+				}
+				if resp == nil || resp.NextPage == 0 || resp.NextPage <= page {
+					break
+				}
+				page = resp.NextPage
+			}
+		}
+		cm, resp, err := c.gh.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: github.Ptr(body)})
+		return cm.GetID(), resp, err
+	})
+}

@@ -26,6 +26,10 @@ type CommentGitHub interface {
 	RemoveLabel(ctx context.Context, repo string, number int, label string) error
 	// ClosePR closes a pull request without merging (PATCH /repos/{o}/{r}/pulls/{n}).
 	ClosePR(ctx context.Context, repo string, number int) error
+	// Reply posts a comment whose body is unique at most once, finding it
+	// after a lost answer instead of posting it again
+	// (POST /repos/{o}/{r}/issues/{n}/comments).
+	Reply(ctx context.Context, repo string, number int, body string) (int64, error)
 }
 
 // CommentEvent is an issue_comment event.
@@ -230,7 +234,7 @@ func (r *commentRun) reply(format string, args ...any) (*Result, error) {
 		}
 	}
 	r.res.Reply = text + "\n\n" + replyMarker(r.ev.CommentID)
-	_, err := r.gh.Comment(r.ctx, r.ev.Repo, r.ev.Number, r.res.Reply)
+	_, err := r.gh.Reply(r.ctx, r.ev.Repo, r.ev.Number, r.res.Reply)
 	return r.res, err
 }
 

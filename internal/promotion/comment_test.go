@@ -442,3 +442,19 @@ func TestRefusalsOfTheCommentPath(t *testing.T) {
 		t.Errorf("environment gone: %+v", res)
 	}
 }
+
+// TestReplyAnswerLostPostsOnce: GitHub made the reply but its answer was
+// lost; the retry finds it instead of posting it again.
+func TestReplyAnswerLostPostsOnce(t *testing.T) {
+	t.Parallel()
+	r := newRoom(t, roomPolicy)
+	ev := r.say(t, r.pr, ghsimtest.Reader, "/hold")
+	r.w.Sim.Inject(ghsim.Fault{Method: "POST", Route: "/repos/{owner}/{repo}/issues/{number}/comments", Kind: ghsim.FaultStatusAfter, Status: 502, Times: 1})
+	res := r.handle(t, ev)
+	if got := r.replies(r.pr); len(got) != 1 || got[0] != res.Reply {
+		t.Errorf("replies %q", got)
+	}
+	if r.w.Sim.FaultHits() != 1 {
+		t.Errorf("the fault was hit %d times", r.w.Sim.FaultHits())
+	}
+}
