@@ -149,6 +149,9 @@ func HandleComment(ctx context.Context, gh CommentGitHub, loadPolicy PolicyFunc,
 	if err != nil {
 		return nil, err
 	}
+	if _, _, baton := ParseBranch(pr.Head); word == "/lgtm" && !baton {
+		return &Result{PR: pr, Ignored: "/lgtm on a pull request that is not Baton's"}, nil
+	}
 	ack, err := gh.Acknowledge(ctx, ev.Repo, ev.CommentID, "eyes")
 	if err != nil {
 		return nil, err
