@@ -41,7 +41,9 @@ func TestFailedReleaseIsFinishedByAnyLaterRun(t *testing.T) {
 	t.Parallel()
 	for name, later := range map[string]func(t *testing.T, r *room, ev promotion.CommentEvent){
 		"re-run of the same event": func(t *testing.T, r *room, ev promotion.CommentEvent) {
+			r.w.Sim.ResetLog()
 			res := r.handle(t, ev)
+			t.Logf("re-run that finishes the release: %d requests", len(r.w.Sim.Requests()))
 			if res.Release == nil || !strings.Contains(res.Reply, "this pull request was merged as") {
 				t.Errorf("re-run: %+v", res)
 			}
@@ -50,7 +52,9 @@ func TestFailedReleaseIsFinishedByAnyLaterRun(t *testing.T) {
 			}
 		},
 		"schedule": func(t *testing.T, r *room, _ promotion.CommentEvent) {
+			r.w.Sim.ResetLog()
 			done, err := promotion.Reconcile(context.Background(), r.gh, r.policy, r.w.Config)
+			t.Logf("reconcile that finishes the release: %d requests", len(r.w.Sim.Requests()))
 			if err != nil || len(done) != 1 || done[0].PR.Number != r.pr {
 				t.Errorf("reconcile: %+v, %v", done, err)
 			}
@@ -59,6 +63,7 @@ func TestFailedReleaseIsFinishedByAnyLaterRun(t *testing.T) {
 			if err != nil || len(done) != 0 {
 				t.Errorf("second reconcile: %+v, %v", done, err)
 			}
+			t.Logf("reconcile with nothing to do: %d requests", len(r.w.Sim.Requests()))
 			if n := len(r.w.Sim.Requests()); n > 3 {
 				t.Errorf("a reconcile with nothing to do took %d requests", n)
 			}
