@@ -1,0 +1,281 @@
+package yamledit
+
+import (
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/baton-dev/baton/internal/image"
+)
+
+// walker carries what a rule needs to know about a node's surroundings.
+type walker struct {
+	key    string // the mapping key whose value this is, or ""
+	shared bool   // the node or an ancestor is an anchor that an alias uses
+	flow   bool   // the node is inside a flow collection
+	fluxIm bool   // the document is a Flux image-automation object
+}
+
+// find plans the edits for every target in docs.
+func (f *file) find(docs []*yaml.Node) error {
+	f.claimed = map[*yaml.Node]string{}
+	f.aliased = map[*yaml.Node]bool{}
+	for _, d := range docs {
+		markAliased(d, f.aliased)
+	}
+	// Structured rules run first so that the scalars they own (a kustomize
+	// entry's name, a Helm map's repository) are not taken for bare image
+	// references by the generic rule.
+	owned := map[*yaml.Node]bool{}
+	for _, d := range docs {
+		w := walker{fluxIm: isFluxImageObject(d)}
+		if err := f.walkMaps(d, w, owned); err != nil {
+			return err
+		}
+	}
+	for _, d := range docs {
+		w := walker{fluxIm: isFluxImageObject(d)}
+		if err := f.walkScalars(d, w, owned); err != nil {
+			return err
+		}
+	}
+	if err := f.findMarkers(docs); err != nil {
+		return err
+	}
+	return f.findPaths(docs)
+}
+
+func markAliased(n *yaml.Node, seen map[*yaml.Node]bool) {
+	if n.Kind == yaml.AliasNode {
+		if n.Alias != nil {
+			seen[n.Alias] = true
+		}
+		return
+	}
+	for _, c := range n.Content {
+		markAliased(c, seen)
+	}
+}
+
+// isFluxImageObject reports whether a document is one of Flux's image
+// automation objects, whose untagged "image" fields name a repository to
+// scan and must never get a tag.
+func isFluxImageObject(doc *yaml.Node) bool {
+	root := doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if v := mapGet(root, "apiVersion"); v != nil && v.Kind == yaml.ScalarNode {
+		return strings.HasPrefix(v.Value, "image.toolkit.fluxcd.io/")
+	}
+	return false
+}
+
+// children calls fn for each child with the walker state it should see.
+func (f *file) children(n *yaml.Node, w walker, fn func(c *yaml.Node, w walker) error) error {
+	w.shared = w.shared || (n.Anchor != "" && f.aliased[n])
+	w.flow = w.flow || n.Style&yaml.FlowStyle != 0
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			cw := w
+			cw.key = ""
+			if k.Kind == yaml.ScalarNode {
+				cw.key = k.Value
+			}
+			if err := fn(v, cw); err != nil {
+				return err
+			}
+		}
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			cw := w
+			cw.key = ""
+			if err := fn(c, cw); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// walkMaps finds kustomization images: entries and Helm-style
+// repository/tag maps at any depth.
+func (f *file) walkMaps(n *yaml.Node, w walker, owned map[*yaml.Node]bool) error {
+	if n.Kind == yaml.MappingNode {
+		if err := f.helmMap(n, w, owned); err != nil {
+			return err
+		}
+	}
+	if n.Kind == yaml.SequenceNode {
+		if err := f.helmParameters(n, w, owned); err != nil {
+			return err
+		}
+	}
+	if n.Kind == yaml.SequenceNode && w.key == "images" {
+		for _, e := range n.Content {
+			if e.Kind == yaml.MappingNode {
+				ew := w
+				ew.shared = w.shared || (n.Anchor != "" && f.aliased[n])
+				ew.flow = w.flow || n.Style&yaml.FlowStyle != 0
+				if err := f.kustomizeEntry(e, ew, owned); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return f.children(n, w, func(c *yaml.Node, cw walker) error { return f.walkMaps(c, cw, owned) })
+}
+
+// setPair sets the tag and digest keys of a map that describes one image,
+// inserting a missing key after anchor and removing a stale digest.
+func (f *file) setPair(m *yaml.Node, w walker, kind Kind, tagKey, digestKey string, anchor *yaml.Node) error {
+	if k := duplicateKey(m); k != nil {
+		return f.errAt(k, "duplicate key %q in the %s entry for %s; YAML keys must be unique", k.Value, kind, f.want.Name)
+	}
+	tag, dig := mapGet(m, tagKey), mapGet(m, digestKey)
+	for _, n := range []*yaml.Node{tag, dig} {
+		if n != nil && n.Kind != yaml.ScalarNode {
+			return f.errAt(n, "%s of %s is not a scalar", keyName(m, n), f.want.Name)
+		}
+	}
+	from := image.Ref{}
+	if tag != nil {
+		from.Tag = tag.Value
+	}
+	if dig != nil {
+		from.Digest = dig.Value
+	}
+	to := from
+	if f.want.Tag != "" {
+		to.Tag = f.want.Tag
+	}
+	to.Digest = f.want.Digest
+	if f.want.Tag != "" && tag == nil || f.want.Digest != "" && dig == nil {
+		// Inserting needs a block mapping and a single-line pair to follow.
+		if w.flow || m.Style&yaml.FlowStyle != 0 {
+			return f.errAt(m, "cannot add %s to a flow-style map {…}; add the key by hand once", missingKey(f.want, tag, dig, tagKey, digestKey))
+		}
+		if anchor == nil {
+			return f.errAt(m, "cannot add %s: no single-line key to add it after", missingKey(f.want, tag, dig, tagKey, digestKey))
+		}
+	}
+	if w.shared {
+		return f.errAt(m, "the %s entry for %s is inside an anchor that an alias reuses; editing it would change every alias", kind, f.want.Name)
+	}
+	place := Place{Line: m.Line, Kind: kind, From: from.Version(), To: to.Version()}
+	if tag != nil {
+		place.Line = tag.Line
+		if _, err := f.claim(tag, w, to.Tag); err != nil {
+			return err
+		}
+	}
+	f.places = append(f.places, place)
+	if f.want.Tag != "" && tag == nil {
+		f.edits = append(f.edits, edit{kind: insertKey, mapping: m, after: anchor, key: tagKey, value: f.want.Tag})
+	}
+	switch {
+	case f.want.Digest != "" && dig == nil:
+		after := anchor
+		if tag != nil && !isEmptyNull(tag) {
+			after = tag
+		}
+		f.edits = append(f.edits, edit{kind: insertKey, mapping: m, after: after, key: digestKey, value: f.want.Digest})
+	case dig != nil && f.want.Digest == "" && dig.Value != "" && dig.ShortTag() != "!!null":
+		// A stale digest would pin the old image beside the new tag.
+		if k := mapKey(m, dig); k != nil && f.deletable(k, dig) {
+			f.edits = append(f.edits, edit{kind: deleteKey, mapping: m, node: k})
+		} else if _, err := f.claim(dig, w, ""); err != nil {
+			return err
+		}
+	case dig != nil && f.want.Digest != "":
+		if _, err := f.claim(dig, w, f.want.Digest); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func missingKey(want image.Ref, tag, dig *yaml.Node, tagKey, digestKey string) string {
+	if want.Tag != "" && tag == nil {
+		return tagKey
+	}
+	return digestKey
+}
+
+func isEmptyNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Value == "" && n.Style == 0
+}
+
+// set plans a whole-reference change of a scalar.
+func (f *file) set(n *yaml.Node, w walker, kind Kind, from string, to image.Ref) error {
+	if strings.Contains(n.Value, "{{") {
+		return f.errAt(n, "templated value %q", n.Value)
+	}
+	return f.claimPlace(n, w, to.String(), Place{Line: n.Line, Kind: kind, From: from, To: to.Version()})
+}
+
+// claimPlace claims n and records place unless another rule already did.
+func (f *file) claimPlace(n *yaml.Node, w walker, value string, place Place) error {
+	fresh, err := f.claim(n, w, value)
+	if fresh {
+		f.places = append(f.places, place)
+	}
+	return err
+}
+
+// claim records a new value for a scalar, refusing a node that two rules
+// want to set differently, and shared anchors. It reports whether n was
+// not claimed before.
+func (f *file) claim(n *yaml.Node, w walker, value string) (bool, error) {
+	if old, ok := f.claimed[n]; ok {
+		if old != value {
+			return false, f.errAt(n, "two rules set this value differently (%q and %q)", old, value)
+		}
+		return false, nil
+	}
+	if w.shared || (n.Anchor != "" && f.aliased[n]) {
+		return false, f.errAt(n, "the value is anchored (&%s) and an alias reuses it; editing it would change every alias", anchorName(n))
+	}
+	if _, err := f.lines.scalarSpan(n); err != nil {
+		return false, f.errAt(n, "%v", err)
+	}
+	f.claimed[n] = value
+	if n.Value != value || !readsAs(n, value) {
+		f.edits = append(f.edits, edit{kind: setValue, node: n, value: value})
+	}
+	return true, nil
+}
+
+// readsAs reports whether n already reads as the string value: a string,
+// or a null where the value is empty.
+func readsAs(n *yaml.Node, value string) bool {
+	return n.ShortTag() == "!!str" || value == "" && n.ShortTag() == "!!null"
+}
+
+func anchorName(n *yaml.Node) string {
+	if n.Anchor != "" {
+		return n.Anchor
+	}
+	return "…"
+}
+
+// deletable reports whether a "key: value" pair is alone on its line, so
+// that removing the line leaves the rest of the map intact.
+func (f *file) deletable(k, v *yaml.Node) bool {
+	if k.Line != v.Line || k.Style != 0 {
+		return false
+	}
+	start, ok := f.lines.offset(k.Line, k.Column)
+	if !ok {
+		return false
+	}
+	lineStart := f.lines.starts[k.Line-1]
+	for _, c := range f.src[lineStart:start] {
+		if c != ' ' {
+			return false // "- digest: …" opens a sequence entry
+		}
+	}
+	return true
+}
