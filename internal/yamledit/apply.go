@@ -16,8 +16,9 @@ type splice struct {
 	order      int // keeps inserts at one offset in planning order
 }
 
-// apply turns the planned edits into the new bytes.
-func (f *file) apply() ([]byte, error) {
+// apply turns the planned edits into the new bytes of src[lo:hi], the
+// document they belong to.
+func (f *file) apply(lo, hi int) ([]byte, error) {
 	var sp []splice
 	for i, e := range f.edits {
 		s, err := f.splice(e)
@@ -34,17 +35,17 @@ func (f *file) apply() ([]byte, error) {
 		return sp[i].order < sp[j].order
 	})
 	var out bytes.Buffer
-	out.Grow(len(f.src) + 64*len(sp))
-	pos := 0
+	out.Grow(hi - lo + 64*len(sp))
+	pos := lo
 	for _, s := range sp {
-		if s.start < pos {
+		if s.start < pos || s.end > hi {
 			return nil, &Error{File: f.name, Line: f.lines.lineOf(s.start), Err: fmt.Errorf("overlapping edits")}
 		}
 		out.Write(f.src[pos:s.start])
 		out.WriteString(s.text)
 		pos = s.end
 	}
-	out.Write(f.src[pos:])
+	out.Write(f.src[pos:hi])
 	return out.Bytes(), nil
 }
 
@@ -65,6 +66,10 @@ func (f *file) splice(e edit) (splice, error) {
 		if k == nil || err != nil {
 			return splice{}, f.errAt(e.mapping, "cannot find where to add %s", e.key)
 		}
+		if e.mapping.Style&yaml.FlowStyle != 0 {
+			// {name: web} → {name: web, newTag: 1.5.0}
+			return splice{start: sp.end, end: sp.end, text: ", " + e.key + ": " + render(0, e.value)}, nil
+		}
 		end, next := f.lines.lineEnd(sp.end)
 		line := strings.Repeat(" ", k.Column-1) + e.key + ": " + render(0, e.value)
 		eol := f.lines.eol(sp.end)
@@ -72,6 +77,14 @@ func (f *file) splice(e edit) (splice, error) {
 			return splice{start: end, end: end, text: eol + line}, nil
 		}
 		return splice{start: next, end: next, text: line + eol}, nil
+	case replaceKey:
+		v := mapValue(e.mapping, e.node)
+		start, ok := f.lines.offset(e.node.Line, e.node.Column)
+		sp, err := f.lines.scalarSpan(v)
+		if v == nil || !ok || err != nil {
+			return splice{}, f.errAt(e.node, "cannot rewrite %s as %s", e.node.Value, e.key)
+		}
+		return splice{start: start, end: sp.end, text: e.key + ": " + render(0, e.value)}, nil
 	case deleteKey:
 		start := f.lines.starts[e.node.Line-1]
 		end, next := f.lines.lineEnd(start)
@@ -104,12 +117,17 @@ func (f *file) fillEmpty(off int, value string) splice {
 	return splice{start: off, end: off, text: " " + text}
 }
 
-// verify re-parses out and checks that its tree equals the original with
-// the planned edits applied, and nothing else.
-func (f *file) verify(docs []*yaml.Node, out []byte) error {
+// verify re-parses out, the new bytes of the document(s) docs were parsed
+// from (shift lines into the file), and checks that its tree equals the
+// original with the planned edits applied, and nothing else.
+func (f *file) verify(docs []*yaml.Node, out []byte, shift int) error {
 	got, err := parse(out)
 	if err != nil {
-		return &Error{File: f.name, Line: errLine(err), Err: fmt.Errorf("the edit would break the file, refused: %w", err)}
+		line := errLine(err)
+		if line > 0 {
+			line += shift
+		}
+		return &Error{File: f.name, Line: line, Err: fmt.Errorf("the edit would break the file, refused: %w", shiftErrLine(err, shift))}
 	}
 	clones := map[*yaml.Node]*yaml.Node{}
 	want := make([]*yaml.Node, len(docs))
@@ -138,6 +156,18 @@ func (f *file) verify(docs []*yaml.Node, out []byte) error {
 					break
 				}
 			}
+		case replaceKey:
+			m := clones[e.mapping]
+			k := clones[e.node]
+			for i := 0; i+1 < len(m.Content); i += 2 {
+				if m.Content[i] == k {
+					nk := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: e.key}
+					v := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: e.value}
+					changed[nk], changed[v] = true, true
+					m.Content[i], m.Content[i+1] = nk, v
+					break
+				}
+			}
 		case deleteKey:
 			m := clones[e.mapping]
 			k := clones[e.node]
@@ -154,7 +184,7 @@ func (f *file) verify(docs []*yaml.Node, out []byte) error {
 	}
 	for i := range want {
 		if n, ok := sameTree(want[i], got[i], changed); !ok {
-			return &Error{File: f.name, Line: n.Line, Err: fmt.Errorf("the edit would change more than the image values here, refused")}
+			return &Error{File: f.name, Line: n.Line + shift, Err: fmt.Errorf("the edit would change more than the image values here, refused")}
 		}
 	}
 	return nil

@@ -50,10 +50,22 @@ type Options struct {
 	// markers (# {"$imagepolicy": "ns:name[:tag|:name|:digest]"}) belong to
 	// the image being set.
 	Policies []string
-	// Paths are explicit key paths ("spec.template.image", "images.0.tag")
-	// whose scalar values are set: to the whole reference, or to the tag
-	// when the path's last key is "tag" or ends in "Tag".
+	// Keys are explicit key paths ("spec.template.image", "images.0.tag",
+	// "a.b.c:digest") whose scalar values are set: to the whole reference,
+	// to the tag when the path's last key is "tag" or ends in "Tag", or to
+	// the part named after a colon (tag, digest, name). Keys restrict: when
+	// any are given, only they change (no automatic target is searched for),
+	// and a key that matches no value in the file fails naming the path.
+	Keys []string
+	// Paths is the former name of Keys; its entries are added to Keys.
+	//
+	// Deprecated: use Keys.
 	Paths []string
+	// TagPattern, when not empty, is a regular expression (Go syntax) that
+	// a target's current tag must match for it to change, so that variants
+	// of one repository ("1.2-bookworm", "1.2-alpine") are told apart:
+	// "-bookworm$". Untagged targets never match.
+	TagPattern string
 }
 
 // Kind names the rule that found a target.
@@ -122,12 +134,30 @@ var bom = []byte("\xef\xbb\xbf")
 // chart templates, which are not YAML until rendered.
 var templateLine = regexp.MustCompile(`(?m)^[ \t]*\{\{`)
 
+// MaxFileSize is the largest input Edit accepts, in bytes. Manifests are
+// far smaller (etcd stores objects up to 1.5 MiB); the cap keeps the parser's
+// memory, which grows with the largest document, well inside a hosted
+// runner's 7 GB even for one 10 MB document.
+const MaxFileSize = 10 << 20
+
+// ErrTooLarge is wrapped when a file is over MaxFileSize.
+var ErrTooLarge = errors.New("file is too large")
+
 // Edit sets every reference to want's repository in src to want's tag and
 // digest. name is used in errors only. A file already at the image comes
 // back unchanged with Changed false.
+//
+// The file is handled one document at a time: a document whose bytes cannot
+// hold the image is copied without being parsed, and only documents that
+// changed are re-parsed to verify the edit, so memory grows with the
+// largest document, not the file.
 func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error) {
 	if !want.Pinned() {
 		return nil, &Error{File: name, Err: fmt.Errorf("image %q has neither tag nor digest", want.String())}
+	}
+	if len(src) > MaxFileSize {
+		return nil, &Error{File: name, Err: fmt.Errorf("%w: %.1f MB is over the %d MB limit for a YAML file Baton edits; split it into smaller files",
+			ErrTooLarge, float64(len(src))/(1<<20), MaxFileSize>>20)}
 	}
 	body := src
 	prefix := 0
@@ -141,33 +171,68 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 		line := bytes.Count(body[:loc[0]], []byte("\n")) + 1
 		return nil, &Error{File: name, Line: line, Err: errors.New("templated file ({{ … }}); edit the values it is rendered from instead")}
 	}
-	docs, err := parse(body)
-	if err != nil {
-		return nil, &Error{File: name, Line: errLine(err), Err: err}
-	}
 	f := &file{name: name, src: body, lines: newLineTable(body), want: want, opts: opts,
 		base: want.Name[strings.LastIndexByte(want.Name, '/')+1:]}
-	if err := f.find(docs); err != nil {
+	if err := f.compileOptions(); err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	out.Grow(len(body) + 256)
+	ndocs := 0
+	for _, c := range f.chunks() {
+		chunk := body[c.start:c.end]
+		if !f.mayHold(chunk) {
+			out.Write(chunk)
+			continue
+		}
+		docs, err := parse(chunk)
+		if err != nil {
+			line := errLine(err)
+			if line > 0 {
+				line += c.line - 1
+			}
+			return nil, &Error{File: name, Line: line, Err: shiftErrLine(err, c.line-1)}
+		}
+		if ndocs += len(docs); ndocs > maxDecodedDocs {
+			return nil, &Error{File: name, Err: fmt.Errorf("more than %d documents", maxDecodedDocs)}
+		}
+		for _, d := range docs {
+			shiftLines(d, c.line-1)
+		}
+		f.edits = f.edits[:0]
+		if err := f.find(docs); err != nil {
+			return nil, err
+		}
+		if len(f.edits) == 0 {
+			out.Write(chunk)
+			continue
+		}
+		if err := f.checkDuplicates(docs); err != nil {
+			return nil, err
+		}
+		next, err := f.apply(c.start, c.end)
+		if err != nil {
+			return nil, err
+		}
+		if err := f.verify(docs, next, c.line-1); err != nil {
+			return nil, err
+		}
+		out.Write(next)
+	}
+	if err := f.unmatchedKeys(); err != nil {
 		return nil, err
 	}
 	if len(f.places) == 0 {
 		return nil, &Error{File: name, Err: fmt.Errorf("%w %s", ErrNoTarget, want.Name)}
 	}
-	out, err := f.apply()
-	if err != nil {
-		return nil, err
-	}
 	res := &Result{Places: f.places}
 	sort.SliceStable(res.Places, func(i, j int) bool { return res.Places[i].Line < res.Places[j].Line })
-	if bytes.Equal(out, body) {
+	if bytes.Equal(out.Bytes(), body) {
 		res.Output = src
 		return res, nil
 	}
-	if err := f.verify(docs, out); err != nil {
-		return nil, err
-	}
 	res.Changed = true
-	res.Output = append(append(make([]byte, 0, prefix+len(out)), src[:prefix]...), out...)
+	res.Output = append(append(make([]byte, 0, prefix+out.Len()), src[:prefix]...), out.Bytes()...)
 	return res, nil
 }
 
@@ -191,6 +256,24 @@ func parse(src []byte) ([]*yaml.Node, error) {
 
 var yamlErrLine = regexp.MustCompile(`line (\d+)`)
 
+// shiftErrLine rewrites the first "line N" of a parser error about one
+// document into the file's numbering.
+func shiftErrLine(err error, by int) error {
+	if by == 0 {
+		return err
+	}
+	done := false
+	msg := yamlErrLine.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		if done {
+			return m
+		}
+		done = true
+		n, _ := strconv.Atoi(m[len("line "):])
+		return "line " + strconv.Itoa(n+by)
+	})
+	return errors.New(msg)
+}
+
 func errLine(err error) int {
 	if m := yamlErrLine.FindStringSubmatch(err.Error()); m != nil {
 		n, _ := strconv.Atoi(m[1])
@@ -203,20 +286,21 @@ func errLine(err error) int {
 type editKind int
 
 const (
-	setValue  editKind = iota // replace a scalar's token
-	insertKey                 // add "key: value" to a block mapping
-	deleteKey                 // remove a "key: value" line
+	setValue   editKind = iota // replace a scalar's token
+	insertKey                  // add "key: value" to a mapping
+	deleteKey                  // remove a "key: value" line
+	replaceKey                 // rewrite a "key: value" line as another pair
 )
 
 // edit is one planned change. Edits are planned against the parsed tree and
 // applied to the bytes together, so that one failure writes nothing.
 type edit struct {
 	kind    editKind
-	node    *yaml.Node // setValue: the scalar; deleteKey: the key node
+	node    *yaml.Node // setValue: the scalar; deleteKey, replaceKey: the key node
 	mapping *yaml.Node // insertKey, deleteKey: the mapping
 	after   *yaml.Node // insertKey: the value node of the pair to insert after
-	key     string     // insertKey: the new key
-	value   string     // setValue, insertKey: the new string value
+	key     string     // insertKey, replaceKey: the new key
+	value   string     // setValue, insertKey, replaceKey: the new string value
 }
 
 // file is the state of one edit.
@@ -231,6 +315,50 @@ type file struct {
 	places  []Place
 	claimed map[*yaml.Node]string // value nodes already given a new value
 	aliased map[*yaml.Node]bool   // anchored nodes some alias points at
+	uses    map[*yaml.Node][]use  // an anchored node's definition and aliases
+	keys    []string              // Options.Keys and Options.Paths
+	keyHits map[string]bool       // keys that matched a value
+	tagRe   *regexp.Regexp        // Options.TagPattern, compiled
+}
+
+// compileOptions checks and prepares the options.
+func (f *file) compileOptions() error {
+	f.keys = append(append([]string(nil), f.opts.Keys...), f.opts.Paths...)
+	f.keyHits = map[string]bool{}
+	for _, k := range f.keys {
+		if _, _, err := parseKeyPath(k); err != nil {
+			return &Error{File: f.name, Err: err}
+		}
+	}
+	if f.opts.TagPattern != "" {
+		re, err := regexp.Compile(f.opts.TagPattern)
+		if err != nil {
+			return &Error{File: f.name, Err: fmt.Errorf("tag pattern %q is not a regular expression: %w", f.opts.TagPattern, err)}
+		}
+		f.tagRe = re
+	}
+	return nil
+}
+
+// tagMatches reports whether a target whose current tag is tag passes the
+// tag pattern.
+func (f *file) tagMatches(tag string) bool {
+	return f.tagRe == nil || tag != "" && f.tagRe.MatchString(tag)
+}
+
+// unmatchedKeys fails for the explicit keys that matched nothing.
+func (f *file) unmatchedKeys() error {
+	var errs []error
+	for _, k := range f.keys {
+		if !f.keyHits[k] {
+			why := "no value at this key path"
+			if f.tagRe != nil {
+				why += " whose tag matches " + f.opts.TagPattern
+			}
+			errs = append(errs, &Error{File: f.name, Err: fmt.Errorf("key %s: %s (write keys as a.b.0.c[:tag|:digest|:name])", k, why)})
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (f *file) errAt(n *yaml.Node, format string, args ...any) error {

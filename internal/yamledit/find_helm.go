@@ -72,7 +72,7 @@ func (f *file) helmRepo(m *yaml.Node, w walker, owned map[*yaml.Node]bool, repo 
 	if reg != nil && repoKey == "repository" {
 		owned[reg] = true
 	}
-	return f.setPair(m, w, KindHelm, tagKey, digestKey, lastScalarValue(m, repoKey))
+	return f.setPair(m, w, KindHelm, tagKey, digestKey, lastScalarValue(m, repoKey), false)
 }
 
 // helmParameters handles Helm parameter lists as Argo CD writes them
@@ -116,17 +116,26 @@ func (f *file) helmParameters(seq *yaml.Node, w walker, owned map[*yaml.Node]boo
 			continue
 		}
 		owned[repo] = true
-		from := image.Ref{Tag: tag.Value}
-		if dig != nil {
+		from := splitVersion(tag.Value)
+		if dig != nil && dig.Value != "" {
 			from.Digest = dig.Value
 		}
-		to := from
-		if f.want.Tag != "" {
-			to.Tag = f.want.Tag
+		if !f.tagMatches(from.Tag) {
+			continue
 		}
-		to.Digest = f.want.Digest
-		if err := f.claimPlace(tag, sw, to.Tag, Place{Line: tag.Line, Kind: KindHelm, From: from.Version(), To: to.Version()}); err != nil {
+		// Helm values: with no digest parameter the digest goes in the tag.
+		value := f.tagValue(tag.Value, dig == nil)
+		if value == "" {
+			return f.errAt(tag, "parameter %stag is empty and %s has no tag to set", prefix, f.want.String())
+		}
+		to := splitVersion(value)
+		if dig != nil {
+			to.Digest = f.want.Digest
+		}
+		if fresh, err := f.claimRole(tag, sw, value, roleOther); err != nil {
 			return err
+		} else if fresh {
+			f.places = append(f.places, Place{Line: tag.Line, Kind: KindHelm, From: from.Version(), To: to.Version()})
 		}
 		if dig != nil && (dig.Value != "" || f.want.Digest != "") {
 			if _, err := f.claim(dig, sw, f.want.Digest); err != nil {

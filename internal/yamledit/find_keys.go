@@ -10,52 +10,113 @@ import (
 	"github.com/baton-dev/baton/internal/image"
 )
 
-// findPaths applies the explicit key paths from the policy.
+// findPaths applies the explicit key paths. With keys given, they are the
+// only targets; each records whether it matched, and Edit fails for a key
+// that matched nothing in the whole file.
 func (f *file) findPaths(docs []*yaml.Node) error {
-	for _, spec := range f.opts.Paths {
+	for _, spec := range f.keys {
 		p, part, err := parseKeyPath(spec)
 		if err != nil {
 			return &Error{File: f.name, Err: err}
 		}
 		for _, d := range docs {
-			n, w := f.lookup(d, strings.Split(p, "."))
+			parent, n, w := f.lookup(d, strings.Split(p, "."))
 			if n == nil {
 				continue
 			}
+			if n.Kind == yaml.AliasNode && n.Alias != nil {
+				n = n.Alias
+			}
 			if n.Kind != yaml.ScalarNode {
-				return f.errAt(n, "key path %s is not a scalar value", p)
+				return f.errAt(n, "key %s is not a scalar value", p)
 			}
-			var value string
-			switch part {
-			case "tag":
-				value = f.want.Tag
-			case "digest":
-				value = f.want.Digest
-			case "name":
-				value = f.want.Written
-			}
-			if part != "" {
-				if value == "" {
-					return f.errAt(n, "key path %s wants the %s but %s has none", spec, part, f.want.String())
+			if part == "" {
+				cur, err := image.Parse(n.Value)
+				if err != nil {
+					return f.errAt(n, "key %s: %v (add :tag, :digest or :name to the key to set a part)", p, err)
 				}
-				if err := f.claimPlace(n, w, value, Place{Line: n.Line, Kind: KindExplicit, From: n.Value, To: value}); err != nil {
+				if cur.Name != f.want.Name {
+					return f.errAt(n, "key %s holds %s, not %s", p, cur.Name, f.want.Name)
+				}
+				if !f.tagMatches(cur.Tag) {
+					continue
+				}
+				f.keyHits[spec] = true
+				if err := f.set(n, w, KindExplicit, cur.Version(), f.want.Retarget(cur)); err != nil {
 					return err
 				}
 				continue
 			}
-			cur, err := image.Parse(n.Value)
-			if err != nil {
-				return f.errAt(n, "key path %s: %v (add :tag, :digest or :name to the path to set a part)", p, err)
-			}
-			if cur.Name != f.want.Name {
-				return f.errAt(n, "key path %s holds %s, not %s", p, cur.Name, f.want.Name)
-			}
-			if err := f.set(n, w, KindExplicit, cur.Version(), f.want.Retarget(cur)); err != nil {
+			if err := f.keyPart(spec, part, parent, n, w); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// keyPart sets the tag, digest or name at an explicit key. A tag keeps the
+// tag@digest form it holds; a sibling digest key of a tag is kept in step,
+// and with none, a digest goes into the tag as in a Helm values map.
+func (f *file) keyPart(spec, part string, parent, n *yaml.Node, w walker) error {
+	var value string
+	switch part {
+	case "tag":
+		from := splitVersion(n.Value)
+		if !f.tagMatches(from.Tag) {
+			return nil
+		}
+		var dig *yaml.Node
+		if parent != nil && parent.Kind == yaml.MappingNode {
+			if k := mapKey(parent, n); k != nil {
+				dig = mapGet(parent, digestKeyFor(k.Value))
+			}
+		}
+		if dig != nil && dig.Kind != yaml.ScalarNode {
+			dig = nil
+		}
+		value = f.tagValue(n.Value, dig == nil)
+		if value == "" {
+			return f.errAt(n, "key %s wants the tag but %s has none", spec, f.want.String())
+		}
+		f.keyHits[spec] = true
+		to := splitVersion(value)
+		if dig != nil {
+			from.Digest, to.Digest = dig.Value, f.want.Digest
+		}
+		if err := f.claimPlace(n, w, value, Place{Line: n.Line, Kind: KindExplicit, From: from.Version(), To: to.Version()}); err != nil {
+			return err
+		}
+		if dig != nil && (dig.Value != "" || f.want.Digest != "") {
+			if _, err := f.claim(dig, w, f.want.Digest); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "digest":
+		value = f.want.Digest
+	case "name":
+		value = f.want.Written
+	}
+	if value == "" {
+		return f.errAt(n, "key %s wants the %s but %s has none", spec, part, f.want.String())
+	}
+	f.keyHits[spec] = true
+	return f.claimPlace(n, w, value, Place{Line: n.Line, Kind: KindExplicit, From: n.Value, To: value})
+}
+
+// digestKeyFor names the digest key that goes with a tag key: tag →
+// digest, imageTag → imageDigest, image_tag → image_digest.
+func digestKeyFor(tagKey string) string {
+	switch {
+	case tagKey == "newTag":
+		return "digest"
+	case strings.HasSuffix(tagKey, "Tag"):
+		return strings.TrimSuffix(tagKey, "Tag") + "Digest"
+	case strings.HasSuffix(tagKey, "tag"):
+		return strings.TrimSuffix(tagKey, "tag") + "digest"
+	}
+	return "digest"
 }
 
 // parseKeyPath splits "a.b.c[:part]" where part is tag, digest or name. A
@@ -82,17 +143,21 @@ func parseKeyPath(spec string) (path, part string, err error) {
 	return path, part, nil
 }
 
-// lookup follows keys (mapping keys, or sequence indexes) from a document.
-func (f *file) lookup(d *yaml.Node, keys []string) (*yaml.Node, walker) {
+// lookup follows keys (mapping keys, or sequence indexes) from a document
+// and returns the node found and its parent.
+func (f *file) lookup(d *yaml.Node, keys []string) (parent, found *yaml.Node, w walker) {
 	n := d
 	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
 		n = n.Content[0]
 	}
-	w := walker{}
 	for _, k := range keys {
 		if n == nil {
 			break
 		}
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		parent = n
 		w.shared = w.shared || (n.Anchor != "" && f.aliased[n])
 		w.flow = w.flow || n.Style&yaml.FlowStyle != 0
 		switch n.Kind {
@@ -101,12 +166,12 @@ func (f *file) lookup(d *yaml.Node, keys []string) (*yaml.Node, walker) {
 		case yaml.SequenceNode:
 			i, err := strconv.Atoi(k)
 			if err != nil || i < 0 || i >= len(n.Content) {
-				return nil, w
+				return nil, nil, w
 			}
 			n = n.Content[i]
 		default:
-			return nil, w
+			return nil, nil, w
 		}
 	}
-	return n, w
+	return parent, n, w
 }

@@ -15,7 +15,7 @@ func (f *file) walkScalars(n *yaml.Node, w walker, owned map[*yaml.Node]bool) er
 			return nil // cheap test first: every spelling ends in the last path element
 		}
 		cur, err := image.Parse(n.Value)
-		if err == nil && cur.Name == f.want.Name && (cur.Pinned() || isImageKey(w.key) && !w.fluxIm) {
+		if err == nil && cur.Name == f.want.Name && (cur.Pinned() || isImageKey(w.key) && !w.fluxIm) && f.tagMatches(cur.Tag) {
 			if err := f.set(n, w, KindImage, cur.Version(), f.want.Retarget(cur)); err != nil {
 				return err
 			}

@@ -27,5 +27,5 @@ func (f *file) kustomizeEntry(e *yaml.Node, w walker, owned map[*yaml.Node]bool)
 	if newName != nil {
 		owned[newName] = true
 	}
-	return f.setPair(e, w, KindKustomize, "newTag", "digest", lastScalarValue(e, "newName", "name"))
+	return f.setPair(e, w, KindKustomize, "newTag", "digest", lastScalarValue(e, "newName", "name"), true)
 }

@@ -68,6 +68,9 @@ func (f *file) marker(n *yaml.Node, w walker, policies map[string]bool) error {
 		if err == nil && cur.Name == f.want.Name {
 			to, from = f.want.Retarget(cur), cur.Version()
 		}
+		if err != nil || !f.tagMatches(cur.Tag) {
+			return nil
+		}
 		return f.set(n, w, KindMarker, from, to)
 	case "tag":
 		if f.want.Tag == "" {

@@ -47,7 +47,9 @@ func loadCase(t *testing.T, dir string) goldenCase {
 		case "--policy":
 			c.opts.Policies = append(c.opts.Policies, v)
 		case "--key":
-			c.opts.Paths = append(c.opts.Paths, v)
+			c.opts.Keys = append(c.opts.Keys, v)
+		case "--tag-pattern":
+			c.opts.TagPattern = v
 		default:
 			t.Fatalf("%s/args: unknown flag %q", dir, fields[i])
 		}

@@ -6,20 +6,24 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// duplicateKey returns the second occurrence of a repeated scalar key.
-func duplicateKey(m *yaml.Node) *yaml.Node {
-	seen := map[string]bool{}
+// duplicateKey returns the first and second occurrence of a repeated
+// scalar key, or nil.
+func duplicateKey(m *yaml.Node) (first, second *yaml.Node) {
+	if m.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	seen := make(map[string]*yaml.Node, len(m.Content)/2)
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k := m.Content[i]
 		if k.Kind != yaml.ScalarNode {
 			continue
 		}
-		if seen[k.Value] {
-			return k
+		if prev, ok := seen[k.Value]; ok {
+			return prev, k
 		}
-		seen[k.Value] = true
+		seen[k.Value] = k
 	}
-	return nil
+	return nil, nil
 }
 
 // mapGet returns the value of key in a mapping node, or nil.
@@ -29,6 +33,16 @@ func mapGet(m *yaml.Node, key string) *yaml.Node {
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if k := m.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// mapValue returns the value node of key node k.
+func mapValue(m, k *yaml.Node) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i] == k {
 			return m.Content[i+1]
 		}
 	}

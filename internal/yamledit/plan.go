@@ -20,8 +20,12 @@ type walker struct {
 func (f *file) find(docs []*yaml.Node) error {
 	f.claimed = map[*yaml.Node]string{}
 	f.aliased = map[*yaml.Node]bool{}
+	f.uses = map[*yaml.Node][]use{}
 	for _, d := range docs {
-		markAliased(d, f.aliased)
+		f.markUses(d, nil, "")
+	}
+	if len(f.keys) > 0 {
+		return f.findPaths(docs) // explicit keys restrict: nothing else changes
 	}
 	// Structured rules run first so that the scalars they own (a kustomize
 	// entry's name, a Helm map's repository) are not taken for bare image
@@ -39,22 +43,35 @@ func (f *file) find(docs []*yaml.Node) error {
 			return err
 		}
 	}
-	if err := f.findMarkers(docs); err != nil {
-		return err
-	}
-	return f.findPaths(docs)
+	return f.findMarkers(docs)
 }
 
-func markAliased(n *yaml.Node, seen map[*yaml.Node]bool) {
-	if n.Kind == yaml.AliasNode {
-		if n.Alias != nil {
-			seen[n.Alias] = true
-		}
-		return
+// splitVersion splits a tag field's value, "1.2.3" or "1.2.3@sha256:…",
+// into its tag and digest.
+func splitVersion(v string) image.Ref {
+	if i := strings.Index(v, "@"); i >= 0 && strings.Contains(v[i:], ":") {
+		return image.Ref{Tag: v[:i], Digest: v[i+1:]}
 	}
-	for _, c := range n.Content {
-		markAliased(c, seen)
+	return image.Ref{Tag: v}
+}
+
+// tagValue is the new value of a tag field that holds cur. A field in the
+// tag@digest form keeps it (a new tag alone drops the stale digest); when
+// digestInTag is set (the map has no digest key), the digest goes into the
+// tag too. It returns "" when there is no tag to write.
+func (f *file) tagValue(cur string, digestInTag bool) string {
+	old := splitVersion(cur)
+	tag := f.want.Tag
+	if tag == "" {
+		tag = old.Tag // a digest-only image keeps the tag it pins
 	}
+	if tag == "" {
+		return ""
+	}
+	if f.want.Digest != "" && (old.Digest != "" || digestInTag) {
+		return tag + "@" + f.want.Digest
+	}
+	return tag
 }
 
 // isFluxImageObject reports whether a document is one of Flux's image
@@ -129,10 +146,15 @@ func (f *file) walkMaps(n *yaml.Node, w walker, owned map[*yaml.Node]bool) error
 }
 
 // setPair sets the tag and digest keys of a map that describes one image,
-// inserting a missing key after anchor and removing a stale digest.
-func (f *file) setPair(m *yaml.Node, w walker, kind Kind, tagKey, digestKey string, anchor *yaml.Node) error {
-	if k := duplicateKey(m); k != nil {
-		return f.errAt(k, "duplicate key %q in the %s entry for %s; YAML keys must be unique", k.Value, kind, f.want.Name)
+// inserting a missing key after anchor and removing a stale digest. A tag
+// that holds tag@digest keeps that form. addDigest says whether the map's
+// schema has a digest key Baton may add (a kustomization's images: entry);
+// without it (a chart's values, whose schema Baton cannot see) the digest
+// goes into the tag, which a "{{ repository }}:{{ tag }}" template renders
+// as a pinned reference.
+func (f *file) setPair(m *yaml.Node, w walker, kind Kind, tagKey, digestKey string, anchor *yaml.Node, addDigest bool) error {
+	if first, second := duplicateKey(m); second != nil {
+		return f.errDuplicate(first, second)
 	}
 	tag, dig := mapGet(m, tagKey), mapGet(m, digestKey)
 	for _, n := range []*yaml.Node{tag, dig} {
@@ -142,23 +164,41 @@ func (f *file) setPair(m *yaml.Node, w walker, kind Kind, tagKey, digestKey stri
 	}
 	from := image.Ref{}
 	if tag != nil {
-		from.Tag = tag.Value
+		from = splitVersion(tag.Value)
 	}
-	if dig != nil {
+	if dig != nil && dig.Value != "" {
 		from.Digest = dig.Value
 	}
-	to := from
-	if f.want.Tag != "" {
-		to.Tag = f.want.Tag
+	if !f.tagMatches(from.Tag) {
+		return nil
 	}
-	to.Digest = f.want.Digest
-	if f.want.Tag != "" && tag == nil || f.want.Digest != "" && dig == nil {
-		// Inserting needs a block mapping and a single-line pair to follow.
-		if w.flow || m.Style&yaml.FlowStyle != 0 {
-			return f.errAt(m, "cannot add %s to a flow-style map {…}; add the key by hand once", missingKey(f.want, tag, dig, tagKey, digestKey))
+	inTag := tag != nil && strings.Contains(tag.Value, "@") // the tag@digest form
+	digestInTag := dig == nil && (inTag || !addDigest)
+	tagValue := ""
+	if tag != nil {
+		tagValue = f.tagValue(tag.Value, digestInTag)
+	} else if f.want.Tag != "" {
+		tagValue = f.want.Tag
+		if digestInTag && f.want.Digest != "" {
+			tagValue += "@" + f.want.Digest
 		}
+	}
+	if digestInTag && f.want.Digest != "" && tagValue == "" {
+		return f.errAt(m, "%s has no %s to carry the digest and no %s key; give the image a tag", f.want.Name, tagKey, digestKey)
+	}
+	to := splitVersion(tagValue)
+	if !digestInTag {
+		to.Digest = f.want.Digest
+	}
+	insertTag := tag == nil && tagValue != ""
+	insertDigest := dig == nil && !digestInTag && f.want.Digest != ""
+	staleDigest := dig != nil && f.want.Digest == "" && dig.Value != "" && dig.ShortTag() != "!!null"
+	if insertTag || insertDigest {
 		if anchor == nil {
-			return f.errAt(m, "cannot add %s: no single-line key to add it after", missingKey(f.want, tag, dig, tagKey, digestKey))
+			return f.errAt(m, "cannot add %s: no single-line key to add it after", missingKey(insertTag, tagKey, digestKey))
+		}
+		if w.flow && m.Style&yaml.FlowStyle == 0 {
+			return f.errAt(m, "cannot add %s to a block map inside a flow collection; add the key by hand once", missingKey(insertTag, tagKey, digestKey))
 		}
 	}
 	if w.shared {
@@ -167,38 +207,48 @@ func (f *file) setPair(m *yaml.Node, w walker, kind Kind, tagKey, digestKey stri
 	place := Place{Line: m.Line, Kind: kind, From: from.Version(), To: to.Version()}
 	if tag != nil {
 		place.Line = tag.Line
-		if _, err := f.claim(tag, w, to.Tag); err != nil {
+		if _, err := f.claimRole(tag, w, tagValue, roleTag); err != nil {
 			return err
 		}
 	}
 	f.places = append(f.places, place)
-	if f.want.Tag != "" && tag == nil {
-		f.edits = append(f.edits, edit{kind: insertKey, mapping: m, after: anchor, key: tagKey, value: f.want.Tag})
+	var digestPair *yaml.Node // the stale digest's key, when it can go
+	if staleDigest {
+		if k := mapKey(m, dig); k != nil && f.deletable(k, dig) && m.Style&yaml.FlowStyle == 0 {
+			digestPair = k
+		} else if _, err := f.claimRole(dig, w, "", roleDigest); err != nil {
+			return err
+		}
 	}
 	switch {
-	case f.want.Digest != "" && dig == nil:
+	case insertTag && digestPair != nil:
+		// One edit where the stale digest stood: an insert beside a
+		// deleted line could meet it at the file's last line.
+		f.edits = append(f.edits, edit{kind: replaceKey, mapping: m, node: digestPair, key: tagKey, value: tagValue})
+		digestPair = nil
+	case insertTag:
+		f.edits = append(f.edits, edit{kind: insertKey, mapping: m, after: anchor, key: tagKey, value: tagValue})
+	}
+	if digestPair != nil {
+		f.edits = append(f.edits, edit{kind: deleteKey, mapping: m, node: digestPair})
+	}
+	switch {
+	case insertDigest:
 		after := anchor
 		if tag != nil && !isEmptyNull(tag) {
 			after = tag
 		}
 		f.edits = append(f.edits, edit{kind: insertKey, mapping: m, after: after, key: digestKey, value: f.want.Digest})
-	case dig != nil && f.want.Digest == "" && dig.Value != "" && dig.ShortTag() != "!!null":
-		// A stale digest would pin the old image beside the new tag.
-		if k := mapKey(m, dig); k != nil && f.deletable(k, dig) {
-			f.edits = append(f.edits, edit{kind: deleteKey, mapping: m, node: k})
-		} else if _, err := f.claim(dig, w, ""); err != nil {
-			return err
-		}
 	case dig != nil && f.want.Digest != "":
-		if _, err := f.claim(dig, w, f.want.Digest); err != nil {
+		if _, err := f.claimRole(dig, w, f.want.Digest, roleDigest); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func missingKey(want image.Ref, tag, dig *yaml.Node, tagKey, digestKey string) string {
-	if want.Tag != "" && tag == nil {
+func missingKey(insertTag bool, tagKey, digestKey string) string {
+	if insertTag {
 		return tagKey
 	}
 	return digestKey
@@ -213,7 +263,11 @@ func (f *file) set(n *yaml.Node, w walker, kind Kind, from string, to image.Ref)
 	if strings.Contains(n.Value, "{{") {
 		return f.errAt(n, "templated value %q", n.Value)
 	}
-	return f.claimPlace(n, w, to.String(), Place{Line: n.Line, Kind: kind, From: from, To: to.Version()})
+	if fresh, err := f.claimRole(n, w, to.String(), roleRef); err != nil || !fresh {
+		return err
+	}
+	f.places = append(f.places, Place{Line: n.Line, Kind: kind, From: from, To: to.Version()})
+	return nil
 }
 
 // claimPlace claims n and records place unless another rule already did.
@@ -225,18 +279,40 @@ func (f *file) claimPlace(n *yaml.Node, w walker, value string, place Place) err
 	return err
 }
 
-// claim records a new value for a scalar, refusing a node that two rules
-// want to set differently, and shared anchors. It reports whether n was
-// not claimed before.
+// role is what a claimed value is to its image, which decides whether an
+// anchored value that aliases reuse may be edited: when every use plays
+// the same role for the same image.
+type role int
+
+const (
+	roleOther  role = iota // never edited through a shared anchor
+	roleRef                // a whole image reference
+	roleTag                // the tag beside the image's repository
+	roleDigest             // the digest beside the image's repository
+)
+
+// claim is claimRole for a value that must not be shared through an anchor.
 func (f *file) claim(n *yaml.Node, w walker, value string) (bool, error) {
+	return f.claimRole(n, w, value, roleOther)
+}
+
+// claimRole records a new value for a scalar, refusing a node that two
+// rules want to set differently, and anchors whose uses differ. It
+// reports whether n was not claimed before.
+func (f *file) claimRole(n *yaml.Node, w walker, value string, r role) (bool, error) {
 	if old, ok := f.claimed[n]; ok {
 		if old != value {
 			return false, f.errAt(n, "two rules set this value differently (%q and %q)", old, value)
 		}
 		return false, nil
 	}
-	if w.shared || (n.Anchor != "" && f.aliased[n]) {
-		return false, f.errAt(n, "the value is anchored (&%s) and an alias reuses it; editing it would change every alias", anchorName(n))
+	if w.shared {
+		return false, f.errAt(n, "the value is inside an anchor that an alias reuses; editing it would change every alias")
+	}
+	if n.Anchor != "" && f.aliased[n] {
+		if err := f.sharedUses(n, r); err != nil {
+			return false, err
+		}
 	}
 	if _, err := f.lines.scalarSpan(n); err != nil {
 		return false, f.errAt(n, "%v", err)
