@@ -20,11 +20,15 @@ import (
 
 // EditOptions are the inputs of "baton edit".
 type EditOptions struct {
-	Image    string   // REPO:TAG[@DIGEST] or REPO@DIGEST
+	Image    string   // REPO[:TAG][@DIGEST]
+	Tag      string   // the tag, when not in Image; must agree with it
+	Digest   string   // the digest, when not in Image; must agree with it
 	Paths    []string // files or directories
 	DryRun   bool
 	Policies []string // Flux image policies whose setter markers apply
-	KeyPaths []string // explicit key paths
+	KeyPaths []string // explicit key paths; with any, only they change
+	// TagPattern is a regular expression a target's current tag must match.
+	TagPattern string
 
 	Stdout io.Writer
 	Stderr io.Writer
@@ -54,9 +58,12 @@ func newEditCmd(env Env, runF func(context.Context, *EditOptions) error) *cobra.
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Image, "image", "", "the image to set, `REPO:TAG[@sha256:HEX]`")
+	f.StringVar(&opts.Tag, "tag", "", "the tag, when --image has none (must agree with it)")
+	f.StringVar(&opts.Digest, "digest", "", "the digest `sha256:HEX`, when --image has none (must agree with it)")
+	f.StringVar(&opts.TagPattern, "tag-pattern", "", "change only targets whose current tag matches this `REGEXP` (-bookworm$)")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "print a unified diff and write nothing")
 	f.StringArrayVar(&opts.Policies, "policy", nil, "Flux image policy `NAMESPACE:NAME` whose setter markers to update (repeatable)")
-	f.StringArrayVar(&opts.KeyPaths, "key", nil, "an explicit key `PATH` (spec.image, images.0.tag) to set (repeatable)")
+	f.StringArrayVar(&opts.KeyPaths, "key", nil, "an explicit key `PATH` (spec.image, images.0.tag) to set; with any, only they change (repeatable)")
 	return cmd
 }
 
@@ -69,8 +76,12 @@ type fileEdit struct {
 }
 
 func runEdit(ctx context.Context, opts *EditOptions) error {
-	want, err := image.Parse(opts.Image)
+	want, err := image.Resolve(opts.Image, opts.Tag, opts.Digest)
 	if err != nil {
+		var ce *image.ConflictError
+		if errors.As(err, &ce) {
+			return &UsageError{Err: fmt.Errorf("--image %s and --%s %s disagree: %w", opts.Image, ce.Part, ce.Given, err)}
+		}
 		return &UsageError{Err: fmt.Errorf("--image: %w", err)}
 	}
 	if !want.Pinned() {
@@ -80,12 +91,17 @@ func runEdit(ctx context.Context, opts *EditOptions) error {
 	if err != nil {
 		return err
 	}
-	eo := yamledit.Options{Policies: opts.Policies, Paths: opts.KeyPaths}
+	eo := yamledit.Options{Policies: opts.Policies, Keys: opts.KeyPaths, TagPattern: opts.TagPattern}
 	var plans []fileEdit
 	var errs []error
 	for _, fi := range files {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if fi.size > yamledit.MaxFileSize {
+			errs = append(errs, fmt.Errorf("%s: %.1f MB is over the %d MB limit for a YAML file Baton edits; split it into smaller files",
+				fi.path, float64(fi.size)/(1<<20), yamledit.MaxFileSize>>20))
+			continue
 		}
 		src, err := os.ReadFile(fi.path)
 		if err != nil {
@@ -160,6 +176,7 @@ func skippable(err error, src []byte, want image.Ref) bool {
 type yamlFile struct {
 	path   string
 	mode   fs.FileMode
+	size   int64
 	walked bool // found under a directory rather than named
 }
 
@@ -172,7 +189,7 @@ func collectYAML(paths []string) ([]yamlFile, error) {
 			return nil, err
 		}
 		if !st.IsDir() {
-			out = append(out, yamlFile{path: p, mode: st.Mode().Perm()})
+			out = append(out, yamlFile{path: p, mode: st.Mode().Perm(), size: st.Size()})
 			continue
 		}
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
@@ -193,7 +210,7 @@ func collectYAML(paths []string) ([]yamlFile, error) {
 			if err != nil {
 				return err
 			}
-			out = append(out, yamlFile{path: path, mode: info.Mode().Perm(), walked: true})
+			out = append(out, yamlFile{path: path, mode: info.Mode().Perm(), size: info.Size(), walked: true})
 			return nil
 		})
 		if err != nil {
