@@ -48,12 +48,16 @@ func (f *file) sharedUses(n *yaml.Node, r role) error {
 	uses := f.uses[n]
 	ok := r != roleOther
 	var lines []string
+	name := map[role]string{roleOther: "a value Baton sets", roleRef: "a reference to", roleTag: "the tag of", roleDigest: "the digest of"}[r]
+	if r != roleOther {
+		name += " " + f.want.Name
+	}
 	for _, u := range uses {
 		same := r != roleOther && f.sameRole(n, u, r)
 		ok = ok && same
-		what := "not a use of " + f.want.Name
+		what := "not " + name
 		if same {
-			what = "same"
+			what = name
 		}
 		lines = append(lines, fmt.Sprintf("line %d (%s)", u.line, what))
 	}

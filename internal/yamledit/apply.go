@@ -21,6 +21,13 @@ type splice struct {
 func (f *file) apply(lo, hi int) ([]byte, error) {
 	var sp []splice
 	for i, e := range f.edits {
+		if e.kind == blockText {
+			for _, s := range e.splices {
+				s.order = i
+				sp = append(sp, s)
+			}
+			continue
+		}
 		s, err := f.splice(e)
 		if err != nil {
 			return nil, err
@@ -137,7 +144,7 @@ func (f *file) verify(docs []*yaml.Node, out []byte, shift int) error {
 	changed := map[*yaml.Node]bool{}
 	for _, e := range f.edits {
 		switch e.kind {
-		case setValue:
+		case setValue, blockText:
 			c := clones[e.node]
 			c.Value = e.value
 			if c.Style&yaml.TaggedStyle == 0 {

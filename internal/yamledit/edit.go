@@ -223,7 +223,11 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 		return nil, err
 	}
 	if len(f.places) == 0 {
-		return nil, &Error{File: name, Err: fmt.Errorf("%w %s", ErrNoTarget, want.Name)}
+		why := ""
+		if f.tagRe != nil {
+			why = " whose tag matches " + opts.TagPattern
+		}
+		return nil, &Error{File: name, Err: fmt.Errorf("%w %s%s", ErrNoTarget, want.Name, why)}
 	}
 	res := &Result{Places: f.places}
 	sort.SliceStable(res.Places, func(i, j int) bool { return res.Places[i].Line < res.Places[j].Line })
@@ -290,6 +294,7 @@ const (
 	insertKey                  // add "key: value" to a mapping
 	deleteKey                  // remove a "key: value" line
 	replaceKey                 // rewrite a "key: value" line as another pair
+	blockText                  // rewrite lines inside a literal block scalar
 )
 
 // edit is one planned change. Edits are planned against the parsed tree and
@@ -300,7 +305,8 @@ type edit struct {
 	mapping *yaml.Node // insertKey, deleteKey: the mapping
 	after   *yaml.Node // insertKey: the value node of the pair to insert after
 	key     string     // insertKey, replaceKey: the new key
-	value   string     // setValue, insertKey, replaceKey: the new string value
+	value   string     // setValue, insertKey, replaceKey, blockText: the new string value
+	splices []splice   // blockText: the changed lines
 }
 
 // file is the state of one edit.

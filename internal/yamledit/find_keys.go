@@ -84,11 +84,13 @@ func (f *file) keyPart(spec, part string, parent, n *yaml.Node, w walker) error 
 		if dig != nil {
 			from.Digest, to.Digest = dig.Value, f.want.Digest
 		}
-		if err := f.claimPlace(n, w, value, Place{Line: n.Line, Kind: KindExplicit, From: from.Version(), To: to.Version()}); err != nil {
+		if fresh, err := f.claimRole(n, w, value, roleTag); err != nil {
 			return err
+		} else if fresh {
+			f.places = append(f.places, Place{Line: n.Line, Kind: KindExplicit, From: from.Version(), To: to.Version()})
 		}
 		if dig != nil && (dig.Value != "" || f.want.Digest != "") {
-			if _, err := f.claim(dig, w, f.want.Digest); err != nil {
+			if _, err := f.claimRole(dig, w, f.want.Digest, roleDigest); err != nil {
 				return err
 			}
 		}
