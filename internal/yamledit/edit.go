@@ -130,9 +130,27 @@ func (r *Result) Count() int {
 
 var bom = []byte("\xef\xbb\xbf")
 
-// templateLine matches a line that is a Go template action, as in Helm
-// chart templates, which are not YAML until rendered.
-var templateLine = regexp.MustCompile(`(?m)^[ \t]*\{\{`)
+// templateAction returns the offset of the first line that starts (after
+// spaces and tabs) with a Go template action, as in Helm chart templates,
+// which are not YAML until rendered; or -1. It looks for "{{" first, which
+// most files do not hold at all.
+func templateAction(src []byte) int {
+	for off := 0; ; {
+		i := bytes.Index(src[off:], []byte("{{"))
+		if i < 0 {
+			return -1
+		}
+		i += off
+		j := i
+		for j > 0 && (src[j-1] == ' ' || src[j-1] == '\t') {
+			j--
+		}
+		if j == 0 || src[j-1] == '\n' || src[j-1] == '\r' {
+			return j
+		}
+		off = i + 2
+	}
+}
 
 // MaxFileSize is the largest input Edit accepts, in bytes. Manifests are
 // far smaller (etcd stores objects up to 1.5 MiB); the cap keeps the parser's
@@ -167,8 +185,8 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 	if !utf8.Valid(body) {
 		return nil, &Error{File: name, Err: errors.New("not UTF-8 text")}
 	}
-	if loc := templateLine.FindIndex(body); loc != nil {
-		line := bytes.Count(body[:loc[0]], []byte("\n")) + 1
+	if at := templateAction(body); at >= 0 {
+		line := bytes.Count(body[:at], []byte("\n")) + 1
 		return nil, &Error{File: name, Line: line, Err: errors.New("templated file ({{ … }}); edit the values it is rendered from instead")}
 	}
 	f := &file{name: name, src: body, lines: newLineTable(body), want: want, opts: opts,
@@ -243,6 +261,10 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 // parse decodes every document of a stream.
 func parse(src []byte) ([]*yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(src))
+	return decodeAll(dec)
+}
+
+func decodeAll(dec *yaml.Decoder) ([]*yaml.Node, error) {
 	var docs []*yaml.Node
 	for len(docs) < maxDecodedDocs {
 		var n yaml.Node
