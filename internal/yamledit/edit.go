@@ -232,8 +232,10 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 		if err != nil {
 			return nil, err
 		}
-		if err := f.verify(docs, next, c.line-1); err != nil {
-			return nil, err
+		if !f.verifyLines() {
+			if err := f.verify(docs, next, c.line-1); err != nil {
+				return nil, err
+			}
 		}
 		out.Write(next)
 	}
@@ -254,7 +256,10 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 		return res, nil
 	}
 	res.Changed = true
-	res.Output = append(append(make([]byte, 0, prefix+out.Len()), src[:prefix]...), out.Bytes()...)
+	res.Output = out.Bytes()
+	if prefix > 0 {
+		res.Output = append(append(make([]byte, 0, prefix+out.Len()), src[:prefix]...), out.Bytes()...)
+	}
 	return res, nil
 }
 

@@ -2,6 +2,7 @@ package yamledit
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -66,4 +67,61 @@ func asError(err error, e **Error) bool {
 	v, ok := err.(*Error) //nolint:errorlint // verify returns *Error itself
 	*e = v
 	return ok
+}
+
+// TestVerifyLinesAgreesWithVerify runs the fast line check on every golden
+// input's planned edits: whenever it accepts, the full re-parse must accept
+// too, and it must accept the common one-token bump.
+func TestVerifyLinesAgreesWithVerify(t *testing.T) {
+	t.Parallel()
+	dirs, err := filepath.Glob(filepath.Join("testdata", "edit", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast := 0
+	for _, dir := range dirs {
+		c := loadCase(t, dir)
+		src := bytes.TrimPrefix(c.input, bom)
+		f := &file{name: "input.yaml", src: src, lines: newLineTable(src), want: c.want, opts: c.opts,
+			base: c.want.Name[strings.LastIndexByte(c.want.Name, '/')+1:]}
+		if err := f.compileOptions(); err != nil {
+			continue
+		}
+		for _, ch := range f.chunks() {
+			docs, err := parse(src[ch.start:ch.end])
+			if err != nil {
+				break
+			}
+			for _, d := range docs {
+				shiftLines(d, ch.line-1)
+			}
+			f.edits = f.edits[:0]
+			if f.find(docs) != nil || len(f.edits) == 0 {
+				continue
+			}
+			out, err := f.apply(ch.start, ch.end)
+			if err != nil || !f.verifyLines() {
+				continue
+			}
+			fast++
+			if err := f.verify(docs, out, ch.line-1); err != nil {
+				t.Errorf("%s: the line check accepted what the full check refuses: %v", dir, err)
+			}
+		}
+	}
+	if fast < 20 {
+		t.Errorf("the line check decided only %d documents; it should take the common bumps", fast)
+	}
+}
+
+func TestVerifyLinesRefusesWhatItCannotDecide(t *testing.T) {
+	t.Parallel()
+	for _, l := range []string{"\tx: 1", "--- a", "? a", "%YAML 1.2"} {
+		if entryPrefix([]byte(l)) >= 0 {
+			t.Errorf("entryPrefix(%q) decided a line it should leave to the full check", l)
+		}
+	}
+	if got := entryPrefix([]byte("    - - image: x")); got != 8 {
+		t.Errorf("entryPrefix = %d, want 8", got)
+	}
 }
