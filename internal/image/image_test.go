@@ -83,7 +83,8 @@ func TestVersionAndRetarget(t *testing.T) {
 // FuzzParse checks that whatever Parse accepts formats back to itself and
 // parses again to the same reference.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"nginx", "ghcr.io/acme/web:1.4.0", "localhost:5000/a/b@sha256:" + strings.Repeat("c", 64), "a:b:c"} {
+	for _, s := range []string{"nginx", "ghcr.io/acme/web:1.4.0", "localhost:5000/a/b@sha256:" + strings.Repeat("c", 64), "a:b:c",
+		"registry-1.docker.io/library/nginx:1.27", "registry-1.docker.io/x", "index.docker.io/nginx@sha256:" + strings.Repeat("d", 64)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -97,6 +98,11 @@ func FuzzParse(f *testing.F) {
 		again, err := Parse(r.String())
 		if err != nil || again != r {
 			t.Fatalf("reparse = %+v, %v; want %+v", again, err, r)
+		}
+		// Resolve with the image's own parts given apart agrees with it.
+		res, err := Resolve(r.Written, r.Tag, r.Digest)
+		if r.Tag != "" && ValidTag(r.Tag) == nil && (err != nil || res != r) {
+			t.Fatalf("Resolve(%q, %q, %q) = %+v, %v; want %+v", r.Written, r.Tag, r.Digest, res, err, r)
 		}
 	})
 }
