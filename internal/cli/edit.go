@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -103,14 +104,25 @@ func runEdit(ctx context.Context, opts *EditOptions) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if fi.size > yamledit.MaxFileSize {
-			errs = append(errs, fmt.Errorf("%s: %.1f MB is over the %d MB limit for a YAML file Baton edits; split it into smaller files",
-				fi.path, float64(fi.size)/(1<<20), yamledit.MaxFileSize>>20))
+		tooLarge := func() error {
+			return fmt.Errorf("%s: %.1f MB is over the %d MB limit for a YAML file Baton edits; split it into smaller files",
+				fi.path, float64(fi.size)/(1<<20), yamledit.MaxFileSize>>20)
+		}
+		if fi.size > yamledit.MaxFileSize && !fi.walked {
+			errs = append(errs, tooLarge()) // named: refused unread
 			continue
 		}
 		src, err := os.ReadFile(fi.path)
 		if err != nil {
 			errs = append(errs, err)
+			continue
+		}
+		if fi.size > yamledit.MaxFileSize {
+			// A large file found under a directory that does not mention
+			// the image is passed over like any other such file.
+			if !skippable(yamledit.ErrTooLarge, src, want) {
+				errs = append(errs, tooLarge())
+			}
 			continue
 		}
 		res, err := yamledit.Edit(fi.path, src, want, eo)
@@ -175,7 +187,7 @@ func skippable(err error, src []byte, want image.Ref) bool {
 	if perr != nil {
 		return false
 	}
-	return !strings.Contains(string(src), reference.Path(named))
+	return !bytes.Contains(src, []byte(reference.Path(named)))
 }
 
 type yamlFile struct {

@@ -213,6 +213,16 @@ func TestEditSizeCap(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "big.yaml: 10.3 MB is over the 10 MB limit") {
 		t.Fatalf("error = %v, want the size cap naming the file and its size", err)
 	}
+	// Under a directory, a large file that does not mention the image is
+	// passed over; the one that does is edited.
+	other := strings.Repeat("# padding line for the size cap test\n", (10<<20)/36+1) + otherYAML
+	dir = writeTree(t, map[string]string{"big.yaml": other, "a.yaml": stagingYAML})
+	if _, _, err := runCLI(t, "edit", "--image", "ghcr.io/acme/web:1.5.0", dir); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(dir, "a.yaml")); !strings.Contains(got, "web:1.5.0") {
+		t.Errorf("a.yaml not edited: %q", got)
+	}
 }
 
 func TestVersion(t *testing.T) {
