@@ -124,9 +124,9 @@ func isHexString(s string) bool {
 	return true
 }
 
-// WithTag returns repo:tag[@digest] for a repository as written.
-//
-// Deprecated: use Resolve, whose conflicts are a typed *ConflictError.
+// WithTag returns repo:tag[@digest] for a repository as written. It is
+// Resolve under its former name: a conflicting tag or digest is a
+// *ConflictError.
 func WithTag(repo, tag, digest string) (Ref, error) {
 	return Resolve(repo, tag, digest)
 }

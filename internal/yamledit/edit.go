@@ -57,9 +57,8 @@ type Options struct {
 	// any are given, only they change (no automatic target is searched for),
 	// and a key that matches no value in the file fails naming the path.
 	Keys []string
-	// Paths is the former name of Keys; its entries are added to Keys.
-	//
-	// Deprecated: use Keys.
+	// Paths is the former name of Keys, kept for callers that use it; its
+	// entries are added to Keys and restrict the same way.
 	Paths []string
 	// TagPattern, when not empty, is a regular expression (Go syntax) that
 	// a target's current tag must match for it to change, so that variants
