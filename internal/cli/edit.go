@@ -105,8 +105,7 @@ func runEdit(ctx context.Context, opts *EditOptions) error {
 			return err
 		}
 		tooLarge := func() error {
-			return fmt.Errorf("%s: %.1f MB is over the %d MB limit for a YAML file Baton edits; split it into smaller files",
-				fi.path, float64(fi.size)/(1<<20), yamledit.MaxFileSize>>20)
+			return fmt.Errorf("%s: %w", fi.path, &yamledit.SizeError{Size: fi.size})
 		}
 		if fi.size > yamledit.MaxFileSize && !fi.walked {
 			errs = append(errs, tooLarge()) // named: refused unread

@@ -129,6 +129,19 @@ func (r *Result) Count() int {
 
 var bom = []byte("\xef\xbb\xbf")
 
+// controlChar returns the offset of the first C0 control character other
+// than tab, LF and CR (or DEL), which YAML does not allow anywhere, or -1.
+// Documents that cannot hold the image are not parsed, so this is checked
+// for the whole file here.
+func controlChar(src []byte) int {
+	for i, c := range src {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			return i
+		}
+	}
+	return -1
+}
+
 // templateAction returns the offset of the first line that starts (after
 // spaces and tabs) with a Go template action, as in Helm chart templates,
 // which are not YAML until rendered; or -1. It looks for "{{" first, which
@@ -157,8 +170,22 @@ func templateAction(src []byte) int {
 // runner's 7 GB even for one 10 MB document.
 const MaxFileSize = 10 << 20
 
-// ErrTooLarge is wrapped when a file is over MaxFileSize.
+// ErrTooLarge is matched (errors.Is) by a *SizeError.
 var ErrTooLarge = errors.New("file is too large")
+
+// SizeError is a file over MaxFileSize.
+type SizeError struct {
+	Size int64 // bytes
+}
+
+// Error implements error: "31.5 MB is over the 10 MB limit …".
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("%.1f MB is over the %d MB limit for a YAML file Baton edits; split it into smaller files",
+		float64(e.Size)/(1<<20), MaxFileSize>>20)
+}
+
+// Is makes errors.Is(err, ErrTooLarge) hold.
+func (e *SizeError) Is(target error) bool { return target == ErrTooLarge }
 
 // Edit sets every reference to want's repository in src to want's tag and
 // digest. name is used in errors only. A file already at the image comes
@@ -173,8 +200,7 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 		return nil, &Error{File: name, Err: fmt.Errorf("image %q has neither tag nor digest", want.String())}
 	}
 	if len(src) > MaxFileSize {
-		return nil, &Error{File: name, Err: fmt.Errorf("%w: %.1f MB is over the %d MB limit for a YAML file Baton edits; split it into smaller files",
-			ErrTooLarge, float64(len(src))/(1<<20), MaxFileSize>>20)}
+		return nil, &Error{File: name, Err: &SizeError{Size: int64(len(src))}}
 	}
 	body := src
 	prefix := 0
@@ -183,6 +209,10 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 	}
 	if !utf8.Valid(body) {
 		return nil, &Error{File: name, Err: errors.New("not UTF-8 text")}
+	}
+	if at := controlChar(body); at >= 0 {
+		line := bytes.Count(body[:at], []byte("\n")) + 1
+		return nil, &Error{File: name, Line: line, Err: fmt.Errorf("control character %#02x; YAML allows only tab, line breaks and printable characters", body[at])}
 	}
 	if at := templateAction(body); at >= 0 {
 		line := bytes.Count(body[:at], []byte("\n")) + 1
