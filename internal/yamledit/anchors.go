@@ -2,6 +2,7 @@ package yamledit
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -116,4 +117,33 @@ func (f *file) mapNamesImage(m *yaml.Node) bool {
 		}
 	}
 	return false
+}
+
+// sharedBy returns the anchored node an alias reuses that n lies in: outer
+// when set, else n itself when it is one, else nil.
+func (f *file) sharedBy(outer, n *yaml.Node) *yaml.Node {
+	if outer != nil {
+		return outer
+	}
+	if n.Anchor != "" && f.aliased[n] {
+		return n
+	}
+	return nil
+}
+
+// errShared refuses to edit what inside the anchored node a, which aliases
+// reuse: a change there would reach every use, and a whole collection
+// reused (often a merge of defaults into each environment) is not known to
+// be the same image context everywhere. It names the lines of the uses.
+func (f *file) errShared(at, a *yaml.Node, what string) error {
+	var lines []string
+	for _, u := range f.uses[a][1:] {
+		lines = append(lines, strconv.Itoa(u.line))
+	}
+	where := "line " + strings.Join(lines, "")
+	if len(lines) > 1 {
+		where = "lines " + strings.Join(lines, ", ")
+	}
+	return f.errAt(at, "%s is inside &%s (line %d), which aliases reuse at %s; editing it would change every use — give each use its own value",
+		what, a.Anchor, a.Line, where)
 }

@@ -45,8 +45,8 @@ func (f *file) embedded(n *yaml.Node, w walker) error {
 	if n.Style&yaml.LiteralStyle == 0 {
 		return f.errAt(n, "a folded block scalar (>) holds YAML with %s; folding joins lines, so Baton edits YAML text only in literal blocks (|): write it as |", f.want.Name)
 	}
-	if w.shared || n.Anchor != "" && f.aliased[n] {
-		return f.errAt(n, "the block is inside an anchor that an alias reuses; editing it would change every alias")
+	if sh := f.sharedBy(w.shared, n); sh != nil {
+		return f.errShared(n, sh, "the block")
 	}
 	for _, p := range res.Places {
 		p.Line += n.Line

@@ -94,7 +94,7 @@ func (f *file) helmParameters(seq *yaml.Node, w walker, owned map[*yaml.Node]boo
 		order = append(order, name.Value)
 	}
 	sw := w
-	sw.shared = w.shared || (seq.Anchor != "" && f.aliased[seq])
+	sw.shared = f.sharedBy(w.shared, seq)
 	sw.flow = w.flow || seq.Style&yaml.FlowStyle != 0
 	for _, name := range order {
 		var prefix string

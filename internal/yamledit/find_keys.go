@@ -160,7 +160,7 @@ func (f *file) lookup(d *yaml.Node, keys []string) (parent, found *yaml.Node, w 
 			n = n.Alias
 		}
 		parent = n
-		w.shared = w.shared || (n.Anchor != "" && f.aliased[n])
+		w.shared = f.sharedBy(w.shared, n)
 		w.flow = w.flow || n.Style&yaml.FlowStyle != 0
 		switch n.Kind {
 		case yaml.MappingNode:

@@ -1,6 +1,7 @@
 package yamledit
 
 import (
+	"fmt"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -10,10 +11,10 @@ import (
 
 // walker carries what a rule needs to know about a node's surroundings.
 type walker struct {
-	key    string // the mapping key whose value this is, or ""
-	shared bool   // the node or an ancestor is an anchor that an alias uses
-	flow   bool   // the node is inside a flow collection
-	fluxIm bool   // the document is a Flux image-automation object
+	key    string     // the mapping key whose value this is, or ""
+	shared *yaml.Node // the outermost anchored ancestor (or node) an alias reuses, or nil
+	flow   bool       // the node is inside a flow collection
+	fluxIm bool       // the document is a Flux image-automation object
 }
 
 // find plans the edits for every target in docs.
@@ -90,7 +91,7 @@ func isFluxImageObject(doc *yaml.Node) bool {
 
 // children calls fn for each child with the walker state it should see.
 func (f *file) children(n *yaml.Node, w walker, fn func(c *yaml.Node, w walker) error) error {
-	w.shared = w.shared || (n.Anchor != "" && f.aliased[n])
+	w.shared = f.sharedBy(w.shared, n)
 	w.flow = w.flow || n.Style&yaml.FlowStyle != 0
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -134,7 +135,7 @@ func (f *file) walkMaps(n *yaml.Node, w walker, owned map[*yaml.Node]bool) error
 		for _, e := range n.Content {
 			if e.Kind == yaml.MappingNode {
 				ew := w
-				ew.shared = w.shared || (n.Anchor != "" && f.aliased[n])
+				ew.shared = f.sharedBy(w.shared, n)
 				ew.flow = w.flow || n.Style&yaml.FlowStyle != 0
 				if err := f.kustomizeEntry(e, ew, owned); err != nil {
 					return err
@@ -201,8 +202,8 @@ func (f *file) setPair(m *yaml.Node, w walker, kind Kind, tagKey, digestKey stri
 			return f.errAt(m, "cannot add %s to a block map inside a flow collection; add the key by hand once", missingKey(insertTag, tagKey, digestKey))
 		}
 	}
-	if w.shared {
-		return f.errAt(m, "the %s entry for %s is inside an anchor that an alias reuses; editing it would change every alias", kind, f.want.Name)
+	if w.shared != nil {
+		return f.errShared(m, w.shared, fmt.Sprintf("the %s entry for %s", kind, f.want.Name))
 	}
 	place := Place{Line: m.Line, Kind: kind, From: from.Version(), To: to.Version()}
 	if tag != nil {
@@ -306,8 +307,8 @@ func (f *file) claimRole(n *yaml.Node, w walker, value string, r role) (bool, er
 		}
 		return false, nil
 	}
-	if w.shared {
-		return false, f.errAt(n, "the value is inside an anchor that an alias reuses; editing it would change every alias")
+	if w.shared != nil {
+		return false, f.errShared(n, w.shared, "the value")
 	}
 	if n.Anchor != "" && f.aliased[n] {
 		if err := f.sharedUses(n, r); err != nil {
