@@ -2,6 +2,11 @@ package yamledit
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -69,3 +74,54 @@ func shiftLines(n *yaml.Node, by int) {
 		shiftLines(c, by)
 	}
 }
+
+// parse decodes every document of a stream.
+func parse(src []byte) ([]*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	return decodeAll(dec)
+}
+
+func decodeAll(dec *yaml.Decoder) ([]*yaml.Node, error) {
+	var docs []*yaml.Node
+	for len(docs) < maxDecodedDocs {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("invalid YAML: %w", err)
+		}
+		docs = append(docs, &n)
+	}
+	return nil, fmt.Errorf("more than %d documents", maxDecodedDocs)
+}
+
+var yamlErrLine = regexp.MustCompile(`line (\d+)`)
+
+// shiftErrLine rewrites the first "line N" of a parser error about one
+// document into the file's numbering.
+func shiftErrLine(err error, by int) error {
+	if by == 0 {
+		return err
+	}
+	done := false
+	msg := yamlErrLine.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		if done {
+			return m
+		}
+		done = true
+		n, _ := strconv.Atoi(m[len("line "):])
+		return "line " + strconv.Itoa(n+by)
+	})
+	return errors.New(msg)
+}
+
+func errLine(err error) int {
+	if m := yamlErrLine.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+

@@ -10,10 +10,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -290,56 +288,6 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 		res.Output = append(append(make([]byte, 0, prefix+out.Len()), src[:prefix]...), out.Bytes()...)
 	}
 	return res, nil
-}
-
-// parse decodes every document of a stream.
-func parse(src []byte) ([]*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	return decodeAll(dec)
-}
-
-func decodeAll(dec *yaml.Decoder) ([]*yaml.Node, error) {
-	var docs []*yaml.Node
-	for len(docs) < maxDecodedDocs {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			return docs, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("invalid YAML: %w", err)
-		}
-		docs = append(docs, &n)
-	}
-	return nil, fmt.Errorf("more than %d documents", maxDecodedDocs)
-}
-
-var yamlErrLine = regexp.MustCompile(`line (\d+)`)
-
-// shiftErrLine rewrites the first "line N" of a parser error about one
-// document into the file's numbering.
-func shiftErrLine(err error, by int) error {
-	if by == 0 {
-		return err
-	}
-	done := false
-	msg := yamlErrLine.ReplaceAllStringFunc(err.Error(), func(m string) string {
-		if done {
-			return m
-		}
-		done = true
-		n, _ := strconv.Atoi(m[len("line "):])
-		return "line " + strconv.Itoa(n+by)
-	})
-	return errors.New(msg)
-}
-
-func errLine(err error) int {
-	if m := yamlErrLine.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n
-	}
-	return 0
 }
 
 // editKind is what an edit does to the bytes.
