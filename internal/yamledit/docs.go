@@ -124,4 +124,3 @@ func errLine(err error) int {
 	}
 	return 0
 }
-
