@@ -98,7 +98,7 @@ type Env struct {
 	Approvers    []string // logins and @org/team
 	SelfApproval bool
 	Versions     string   // semver constraint on tags, or ""
-	Checks       []string // check names that must pass before the merge
+	Checks       []Check  // checks that must pass before the merge, each with its source
 	Line         int      // line of the environment's key in the policy file
 
 	constraint *semver.Constraints

@@ -24,6 +24,16 @@ type Promotion struct {
 	Env    *policy.Env
 	App    string
 	Policy *policy.Policy
+
+	// approvers caches authorizeApprover's answers by login for this one
+	// run, so a command's author is not asked about twice.
+	approvers map[string]authAnswer
+}
+
+// authAnswer is one cached authorization.
+type authAnswer struct {
+	ok  bool
+	why string
 }
 
 // BranchName is the head branch of an app's promotion pull request.
