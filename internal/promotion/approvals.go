@@ -167,6 +167,7 @@ func countApprovals(ctx context.Context, gh authorizeGitHub, p *Promotion, v *ve
 		switch {
 		case edited(c):
 			why[c.ID] = fmt.Sprintf("the comment was edited at %s, and an edited comment never counts (any writer can edit it); comment `/approve` again", c.UpdatedAt.UTC().Format(time.RFC3339))
+			t.notes = append(t.notes, fmt.Sprintf(" A `/approve` comment by @%s was edited at %s and does not count: an edited comment never counts, whoever edited it.", c.User.Login, c.UpdatedAt.UTC().Format(time.RFC3339)))
 			continue
 		case e.command(c) == "":
 			continue // bots and Baton itself

@@ -81,6 +81,16 @@ func HandleChecks(ctx context.Context, gh MergeGitHub, loadPolicy PolicyFunc, ev
 		if err != nil {
 			return nil, err
 		}
+		if res.Waiting == "not Baton's" {
+			// Say it once, not on every check of the pull request.
+			if said, err := saidBefore(ctx, gh, ev.Repo, pr.Number, res.Reply); err != nil {
+				return nil, err
+			} else if !said {
+				if _, err := gh.Comment(ctx, ev.Repo, pr.Number, res.Reply); err != nil {
+					return nil, err
+				}
+			}
+		}
 		if res.Merged {
 			if _, err := gh.Comment(ctx, ev.Repo, pr.Number, res.Reply); err != nil {
 				return nil, err
@@ -355,4 +365,23 @@ func requiredChecksWait(ctx context.Context, gh MergeGitHub, p *Promotion) (stri
 		}
 	}
 	return strings.Join(waits, ", "), nil
+}
+
+// saidBefore reports whether Baton already posted this reply, unedited,
+// on the pull request.
+func saidBefore(ctx context.Context, gh evidenceGitHub, repo string, number int, reply string) (bool, error) {
+	self, err := gh.Self(ctx)
+	if err != nil {
+		return false, err
+	}
+	comments, err := gh.Comments(ctx, repo, number)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range comments {
+		if c.User.ID == self.User.ID && !edited(c) && c.Body == reply {
+			return true, nil
+		}
+	}
+	return false, nil
 }
