@@ -12,6 +12,7 @@ import (
 	"github.com/baton-dev/baton/internal/command"
 	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/promotion"
 )
@@ -472,3 +473,86 @@ func mustCommit(t *testing.T, gh *forge.Client, sha string) *githost.Commit {
 }
 
 func ptr(s string) *string { return &s }
+
+// appWorld is a World where Baton runs as its GitHub App, with one open
+// staging promotion of 1.5.0 (the default policy: one approval by a
+// writer).
+func appWorld(t *testing.T) (*ghsimtest.World, *forge.Client, int) {
+	t.Helper()
+	// The App's JWT carries the wall clock's issue time, which the
+	// simulator checks against its own clock: start that clock now.
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{App: true, Start: time.Now().UTC().Truncate(time.Second)})
+	ctx := context.Background()
+	gh, err := forge.New(ctx, forge.Options{AppID: w.App.ID, PrivateKey: w.App.PrivateKeyPEM(), Repo: w.Config, APIURL: w.URL, Sleep: w.Clock.SleepContext})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := req(t, "ghcr.io/acme/web:1.5.0")
+	r.SourceRepo, r.SourceSHA = "", ""
+	out, err := bump(ctx, gh, r)
+	if err != nil || out.Outcome != promotion.Created {
+		t.Fatalf("bump: %+v, %v", out, err)
+	}
+	w.Clock.Advance(time.Minute)
+	return w, gh, out.PR.Number
+}
+
+func appChecks(t *testing.T, w *ghsimtest.World, gh *forge.Client, number int) *promotion.Result {
+	t.Helper()
+	results, err := promotion.HandleChecks(context.Background(), gh, command.PolicyLoader(gh, w.Config, ""), promotion.MergeEvent{Repo: w.Config, Number: number})
+	if err != nil || len(results) != 1 {
+		t.Fatalf("HandleChecks: %+v, %v", results, err)
+	}
+	return results[0]
+}
+
+// Baton as a GitHub App: its own signed commit merges; a writer's commit
+// with the same content and record, pushed over it, does not.
+func TestAppSignedCommits(t *testing.T) {
+	t.Parallel()
+	t.Run("Baton's signed commit merges", func(t *testing.T) {
+		t.Parallel()
+		w, gh, n := appWorld(t)
+		head := w.Sim.PullRequests(w.Config)[0].PR.HeadSHA
+		if c := mustCommitIn(t, gh, w.Config, head); !c.Verified {
+			t.Fatalf("Baton's App commit is not verified: %+v", c)
+		}
+		if _, err := w.Sim.AddComment(w.Config, n, ghsimtest.Approver, "/approve"); err != nil {
+			t.Fatal(err)
+		}
+		w.Clock.Advance(time.Second)
+		if res := appChecks(t, w, gh, n); !res.Merged || res.Release == nil {
+			t.Fatalf("%+v", res)
+		}
+	})
+	t.Run("a writer's copy does not", func(t *testing.T) {
+		t.Parallel()
+		w, gh, n := appWorld(t)
+		pr := w.Sim.PullRequests(w.Config)[0].PR
+		own := mustCommitIn(t, gh, w.Config, pr.HeadSHA)
+		content, err := w.Sim.FileAt(w.Config, pr.HeadSHA, "environments/staging/web-deployment.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bot := ghsim.Signature{Name: "baton[bot]", Email: "baton[bot]@users.noreply.github.com", When: time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)}
+		if _, err := w.Sim.PushCommit(w.Config, pr.Head, ghsimtest.Writer, ghsim.CommitOptions{
+			Files: map[string]*string{"environments/staging/web-deployment.yaml": &content}, Message: own.Message, Author: bot, Committer: bot,
+			Parent: w.Sim.Ref(w.Config, "refs/heads/main"),
+		}); err != nil {
+			t.Fatal(err)
+		}
+		res := appChecks(t, w, gh, n)
+		if res.Merged || !strings.Contains(res.Reply, "by @erin (force push at") {
+			t.Fatalf("%+v", res)
+		}
+	})
+}
+
+func mustCommitIn(t *testing.T, gh *forge.Client, repo, sha string) *githost.Commit {
+	t.Helper()
+	c, err := gh.Commit(context.Background(), repo, sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
