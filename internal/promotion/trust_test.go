@@ -565,3 +565,15 @@ func mustCommitIn(t *testing.T, gh *forge.Client, repo, sha string) *githost.Com
 	}
 	return c
 }
+
+// Labels decide nothing: with the baton label removed by a triage user,
+// Baton's pull request is still Baton's (and /approve is not ignored).
+func TestBatonLabelRemovedStillBatons(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	s.sim.SetPermission("acme/config", "tess", "triage")
+	s.api(t, "tess", "DELETE", fmt.Sprintf("/repos/acme/config/issues/%d/labels/baton", s.pr), "", 200)
+	if res := s.handle(t, s.comment(t, "bob", "/approve")); !res.Merged {
+		t.Fatalf("%+v", res)
+	}
+}
