@@ -577,3 +577,23 @@ func TestBatonLabelRemovedStillBatons(t *testing.T) {
 		t.Fatalf("%+v", res)
 	}
 }
+
+// Row 4, no downgrade at merge: when what runs on the base became newer
+// than the promotion's image after the bump, Baton neither rebuilds into
+// a downgrade nor merges it.
+func TestNoDowngradeAtMerge(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	newer := strings.ReplaceAll(stagingYAML, "1.4.0", "1.6.0")
+	if _, err := s.sim.Push("acme/config", "main", "adam", map[string]*string{"environments/production/web-deployment.yaml": &newer}, "hotfix 1.6.0"); err != nil {
+		t.Fatal(err)
+	}
+	head := s.head(t)
+	res := s.handle(t, s.comment(t, "bob", "/approve"))
+	if res.Merged || s.merged(t) || !strings.Contains(res.Reply, "now runs 1.6.0 on main; refusing to downgrade from 1.6.0 to 1.5.0") {
+		t.Fatalf("%+v", res)
+	}
+	if s.head(t) != head {
+		t.Error("rebuilt into a downgrade")
+	}
+}

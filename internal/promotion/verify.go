@@ -181,6 +181,10 @@ func rebuildIfStale(ctx context.Context, gh rebuildGitHub, p *Promotion, v *veri
 	if len(changed) == 0 {
 		return true, fmt.Sprintf("Not merging: %s already has this image on %s; `/cancel` this pull request.", strings.Join(stale, ", "), p.PR.Base), nil
 	}
+	if why := downgrade(from, want, v.record[TrailerDowngrade] == "allowed"); why != "" {
+		// What runs on the base is now newer: never rebuild into a downgrade.
+		return true, fmt.Sprintf("Not merging: %s now runs %s on %s; %s. `/cancel` this pull request.", strings.Join(stale, ", "), strings.Join(from, ", "), p.PR.Base, why), nil
+	}
 	same := strings.Join(from, ", ") == v.record[TrailerFrom]
 	rebuilt := ""
 	if same {
