@@ -271,9 +271,9 @@ func (e *evidence) held(ctx context.Context, gh authorizeGitHub, p *Promotion) (
 // the review is dismissed; another approver's approval does not clear it.
 func (e *evidence) changesRequested(ctx context.Context, gh authorizeGitHub, p *Promotion) ([]string, error) {
 	var out []string
+	latest := e.latestReviews()
 	for _, r := range e.reviews {
-		latest := e.latestReviews()[r.User.ID]
-		if latest.ID != r.ID || r.State != "CHANGES_REQUESTED" {
+		if latest[r.User.ID].ID != r.ID || r.State != "CHANGES_REQUESTED" {
 			continue
 		}
 		ok, _, err := authorizeApprover(ctx, gh, p, r.User.Login)

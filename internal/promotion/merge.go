@@ -91,7 +91,8 @@ func HandleChecks(ctx context.Context, gh MergeGitHub, loadPolicy PolicyFunc, ev
 				}
 			}
 		}
-		if res.Merged {
+		if res.Merged || res.Waiting == "rebuild" {
+			// Say what Baton did; a rebuild's reply also marks the new head.
 			if _, err := gh.Comment(ctx, ev.Repo, pr.Number, res.Reply); err != nil {
 				return nil, err
 			}

@@ -207,8 +207,10 @@ func rebuildIfStale(ctx context.Context, gh rebuildGitHub, p *Promotion, v *veri
 	if !same {
 		note = fmt.Sprintf("It now changes %s → %s, so it needs approval again.", record[TrailerFrom], want.Version())
 	}
-	return true, fmt.Sprintf("%s changed %s since this pull request was made, so Baton redid its edit on %s (%s). %s",
-		p.PR.Base, strings.Join(stale, ", "), short(tip.SHA), short(c.SHA), note), nil
+	// The reply carries the head marker: Baton posts it after the ref
+	// moved, so comments with a greater id are known to come after.
+	return true, fmt.Sprintf("%s changed %s since this pull request was made, so Baton redid its edit on %s (%s). %s\n%s",
+		p.PR.Base, strings.Join(stale, ", "), short(tip.SHA), short(c.SHA), note, headMarker(c.SHA)), nil
 }
 
 // applyPatch below is the patch check: verify reads the head's copy of a
