@@ -85,9 +85,9 @@ func HandleReview(ctx context.Context, gh ReviewGitHub, loadPolicy PolicyFunc, e
 // the evidence like every other approval; the trigger only decides what
 // the reply says about it.
 type approval struct {
-	user    string // the login the event named
-	comment int64  // the /approve comment's id; 0 for a review
-	at      time.Time
+	user    string    // the login the event named
+	comment int64     // the /approve comment's id; 0 for a review
+	at      time.Time // the event's time; decisions never read it (the evidence orders approvals)
 	review  bool
 }
 
