@@ -597,3 +597,27 @@ func TestNoDowngradeAtMerge(t *testing.T) {
 		t.Error("rebuilt into a downgrade")
 	}
 }
+
+// A review binds to its commit_id: an approving review of an earlier head
+// does not count for the current one, and the reply says so.
+func TestReviewBindsToItsCommit(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, strings.Replace(reviewPolicy, "approvals: 1", "approvals: 2", 1))
+	if res := s.review(t, "bob", "APPROVE"); !strings.Contains(res.Reply, "Approving review by @bob counted. Approvals: 1 of 2 (@bob)") {
+		t.Fatalf("first review: %q", res.Reply)
+	}
+	r := req(t, "ghcr.io/acme/web:1.5.1")
+	r.Ref = "refs/heads/main"
+	s.clock.Advance(time.Minute)
+	if _, err := bump(context.Background(), s.gh, r); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Minute)
+	res, err := promotion.HandleReview(context.Background(), s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.ReviewEvent{Repo: "acme/config", Number: s.pr, Author: "bob", State: "approved", Action: "submitted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Merged || strings.Contains(res.Reply, "counted") || !strings.Contains(res.Reply, "@bob your approving review does not count: the review is of") {
+		t.Fatalf("stale review: %+v", res)
+	}
+}
