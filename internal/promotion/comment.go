@@ -149,7 +149,7 @@ func HandleComment(ctx context.Context, gh CommentGitHub, loadPolicy PolicyFunc,
 	} else if !ok {
 		return reply("@%s your approval does not count: %s.", ev.Author, why)
 	}
-	m, err := tryMerge(ctx, gh, p, &approval{user: ev.Author, at: ev.CreatedAt})
+	m, err := tryMerge(ctx, gh, p, &approval{user: ev.Author, comment: ev.CommentID, at: ev.CreatedAt})
 	if err != nil {
 		return nil, err
 	}

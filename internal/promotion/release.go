@@ -28,6 +28,11 @@ type ReleaseGitHub interface {
 // event needs: the release, and the head and merge commits' records.
 type ClosedGitHub interface {
 	ReleaseGitHub
+	// PR reads a pull request (GET /repos/{o}/{r}/pulls/{n}): the
+	// payload's copy lacks the ids the recognition needs.
+	PR(ctx context.Context, repo string, number int) (*githost.PR, error)
+	// Self is who Baton acts as (GET /user, GET /users/{slug}[bot]).
+	Self(ctx context.Context) (githost.Identity, error)
 	// Commit reads a Git commit (GET /repos/{o}/{r}/git/commits/{sha}).
 	Commit(ctx context.Context, repo, sha string) (*githost.Commit, error)
 }
@@ -149,6 +154,15 @@ func HandleClosed(ctx context.Context, gh ClosedGitHub, loadPolicy PolicyFunc, e
 		return &Result{Ignored: fmt.Sprintf("pull request #%d is not a Baton promotion", pr.Number)}, nil
 	case !pr.Merged:
 		return &Result{Ignored: fmt.Sprintf("pull request #%d was closed without merging", pr.Number)}, nil
+	}
+	// Only Baton's own pull request, merged into the default branch, is a
+	// release (trust model: a Baton PR at release, evidence.go).
+	if now, err := gh.PR(ctx, ev.Repo, pr.Number); err != nil {
+		return nil, err
+	} else if self, err := gh.Self(ctx); err != nil {
+		return nil, err
+	} else if why := notBatonPR(now, self, ev.Repo); why != "" {
+		return &Result{Ignored: fmt.Sprintf("pull request #%d is not released: %s", pr.Number, why)}, nil
 	}
 	pol, err := loadPolicy(ctx)
 	if err != nil {
