@@ -155,6 +155,10 @@ func TestActionNativeReview(t *testing.T) {
 	t.Parallel()
 	w := promoted(t)
 	pr := w.sim.PullRequests("acme/config")[0]
+	// The review itself, in GitHub: the event only says where to look.
+	if _, err := w.sim.AddReview("acme/config", 1, "bob", "APPROVE", ""); err != nil {
+		t.Fatal(err)
+	}
 	p := template(t, "pr-synchronize.json")
 	p["action"] = "submitted"
 	p["pull_request"].(map[string]any)["number"] = 1

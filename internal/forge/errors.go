@@ -50,7 +50,7 @@ func classify(op string, resp *github.Response, err error) *githost.Error {
 			}
 		}
 		e.Kind = kindOf(e.Status, e.Message)
-		if e.Kind == githost.ErrRetryable && resp != nil && resp.Response != nil {
+		if errors.Is(e.Kind, githost.ErrRetryable) && resp != nil && resp.Response != nil {
 			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
 				e.RetryAfter = time.Duration(s) * time.Second
 			}
@@ -82,7 +82,7 @@ func kindOf(status int, msg string) error {
 	case status >= 500, status == http.StatusTooManyRequests:
 		return githost.ErrRetryable
 	case status == http.StatusForbidden && strings.Contains(strings.ToLower(msg), "rate limit"):
-		// A rate limit go-github did not recognise (no documentation_url
+		// A rate limit go-github did not recognize (no documentation_url
 		// or remaining count): wait, do not report a permission.
 		return githost.ErrRetryable
 	case status == http.StatusUnauthorized:

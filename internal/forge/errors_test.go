@@ -162,7 +162,7 @@ func TestErrorKinds(t *testing.T) {
 				t.Fatal("no error")
 			}
 			for _, k := range kinds {
-				want := k == tt.kind || k == tt.class
+				want := errors.Is(k, tt.kind) || errors.Is(k, tt.class)
 				if got := errors.Is(err, k); got != want {
 					t.Errorf("errors.Is(%v, %q) = %v, want %v", err, k, got, want)
 				}

@@ -26,7 +26,7 @@ func pr(p *github.PullRequest) *githost.PR {
 		User:           user(p.GetUser()), MergedByUser: user(p.GetMergedBy()),
 		HeadRef: p.GetHead().GetRef(), BaseRef: p.GetBase().GetRef(),
 		HeadRepo: p.GetHead().GetRepo().GetFullName(), BaseRepo: p.GetBase().GetRepo().GetFullName(),
-		BaseSHA:   p.GetBase().GetSHA(),
+		BaseSHA: p.GetBase().GetSHA(), DefaultBranch: p.GetBase().GetRepo().GetDefaultBranch(),
 		CreatedAt: p.GetCreatedAt().Time, UpdatedAt: p.GetUpdatedAt().Time,
 	}
 	if p.MergedAt != nil {

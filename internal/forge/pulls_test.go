@@ -29,7 +29,7 @@ func TestPRCarriesIdsReposAndServerTimes(t *testing.T) {
 		Number: pr.Number, Title: "bump bump", Head: "bump", HeadRef: "bump", BaseRef: "main", HeadSHA: sim.Ref("acme/config", "refs/heads/bump"), Base: "main",
 		BaseSHA: sim.Ref("acme/config", "refs/heads/main"), State: "open", Author: "alice",
 		User:     githost.User{ID: alice.ID, Login: "alice", Type: "User"},
-		HeadRepo: "acme/config", BaseRepo: "acme/config", CreatedAt: opened, UpdatedAt: opened,
+		HeadRepo: "acme/config", BaseRepo: "acme/config", DefaultBranch: "main", CreatedAt: opened, UpdatedAt: opened,
 	}
 	if diff := cmp.Diff(want, got, cmpPR); diff != "" {
 		t.Errorf("PR (-want +got):\n%s", diff)

@@ -46,6 +46,7 @@ func openPR(t *testing.T, w *ghsimtest.World, login, branch, base string) *githu
 	return pr
 }
 
+//nolint:paralleltest // the subtests run in order: the last moves the shared clock a day on
 func TestActivityLogRecordsServerTimeAndPusher(t *testing.T) {
 	t.Parallel()
 	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{})

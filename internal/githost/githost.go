@@ -73,6 +73,9 @@ type PR struct {
 	// HeadRepo and BaseRepo are the full names of the repositories of the
 	// head and base branches; a head in another repository is a fork.
 	HeadRepo, BaseRepo string
+	// DefaultBranch is the base repository's default branch, as the pull
+	// request's base.repo shows it ("" when the answer did not say).
+	DefaultBranch string
 	// BaseSHA is the base branch's commit GitHub compared against.
 	BaseSHA string
 	// CreatedAt and UpdatedAt are GitHub's server times.

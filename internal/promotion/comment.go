@@ -98,11 +98,10 @@ func replyMarker(commentID int64) string {
 
 // answered reports whether Baton already answered the comment: one of
 // Baton's own comments carries its marker.
-func answered(comments []githost.Comment, me githost.User, commentID int64) bool {
+func answered(comments []githost.Comment, me githost.Identity, commentID int64) bool {
 	marker := replyMarker(commentID)
 	for _, c := range comments {
-		byMe := me.ID != 0 && c.User.ID == me.ID || me.ID == 0 && me.Login != "" && strings.EqualFold(c.Author, me.Login)
-		if byMe && strings.Contains(c.Body, marker) {
+		if me.User.ID != 0 && c.User.ID == me.User.ID && strings.Contains(c.Body, marker) {
 			return true
 		}
 	}
@@ -156,8 +155,9 @@ func HandleComment(ctx context.Context, gh CommentGitHub, loadPolicy PolicyFunc,
 	if err != nil {
 		return nil, err
 	}
-	me := ack.User
-	if ev.AuthorID != 0 && ev.AuthorID == me.ID || strings.EqualFold(ev.Author, me.Login) {
+	// The reaction's answer names Baton's account in every auth mode.
+	me := githost.Identity{User: ack.User}
+	if ev.AuthorID != 0 && ev.AuthorID == me.User.ID || strings.EqualFold(ev.Author, me.User.Login) {
 		return &Result{Ignored: "comment by Baton itself"}, nil
 	}
 	r := &commentRun{ctx: ctx, gh: gh, ev: ev, me: me, seen: !ack.New, res: &Result{PR: pr}}
@@ -172,11 +172,11 @@ func HandleComment(ctx context.Context, gh CommentGitHub, loadPolicy PolicyFunc,
 		}
 		r.gh = &commentsCache{CommentGitHub: gh, number: ev.Number, list: comments}
 	}
-	if !openedByBaton(pr, me) {
+	if why := notBatonPR(pr, me, ev.Repo); why != "" {
 		if word == "/lgtm" {
 			return &Result{PR: pr, Ignored: "/lgtm on a pull request that is not Baton's"}, nil
 		}
-		return r.reply("%s is a Baton command, and #%d is not a Baton promotion (one Baton opened on a `baton/<env>/<app>` branch): Baton does nothing here.", code(canonical(cmd, ok)), pr.Number)
+		return r.reply("%s: Baton does nothing with pull request #%d: %s.", code(canonical(cmd, ok)), pr.Number, why)
 	}
 	return r.run(ctx, loadPolicy, pr, cmd, ok)
 }
@@ -198,7 +198,7 @@ type commentRun struct {
 	ctx  context.Context
 	gh   CommentGitHub
 	ev   CommentEvent
-	me   githost.User
+	me   githost.Identity
 	seen bool // another run reacted to the comment before this one
 	res  *Result
 }
@@ -296,7 +296,7 @@ func (r *commentRun) run(ctx context.Context, loadPolicy PolicyFunc, pr *githost
 	} else if !allowed {
 		return r.reply("%s: your approval does not count: %s.", by, why)
 	}
-	m, err := tryMerge(ctx, gh, p, &approval{user: ev.Author, at: ev.CreatedAt})
+	m, err := tryMerge(ctx, gh, p, &approval{user: ev.Author, comment: ev.CommentID, at: ev.CreatedAt})
 	if err != nil {
 		return nil, err
 	}

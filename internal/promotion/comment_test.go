@@ -239,7 +239,7 @@ func TestCommandsBatonDoesNotActOnGetAnAnswer(t *testing.T) {
 			}, reply: "Merged as"},
 		{name: "approve on a hand-made pull request", user: ghsimtest.Approver, body: "/approve",
 			setup: func(t *testing.T, r *room) int { return r.openHandMadePR(t, "feature") },
-			reply: "`/approve` is a Baton command, and #2 is not a Baton promotion"},
+			reply: "`/approve`: Baton does nothing with pull request #2: its head branch `feature` is not baton/<environment>/<app>."},
 		{name: "hand-made pull request on Baton's branch name", user: ghsimtest.Approver, body: "/hold",
 			setup: func(t *testing.T, r *room) int {
 				n := r.openHandMadePR(t, "baton/staging/web")
@@ -248,7 +248,7 @@ func TestCommandsBatonDoesNotActOnGetAnAnswer(t *testing.T) {
 				}
 				return n
 			},
-			reply: "`/hold` is a Baton command, and #2 is not a Baton promotion"},
+			reply: "`/hold`: Baton does nothing with pull request #2: it was opened by `@erin`, not by Baton (`@baton`)"},
 		{name: "lgtm on a pull request that is not Baton's", user: ghsimtest.Approver, body: "/lgtm",
 			setup: func(t *testing.T, r *room) int { return r.openHandMadePR(t, "feature") }},
 		{name: "ordinary comment on a Baton pull request", user: ghsimtest.Approver, body: "looks fine to me"},

@@ -24,6 +24,16 @@ type Promotion struct {
 	Env    *policy.Env
 	App    string
 	Policy *policy.Policy
+
+	// approvers caches authorizeApprover's answers by login for this one
+	// run, so a command's author is not asked about twice.
+	approvers map[string]authAnswer
+}
+
+// authAnswer is one cached authorization.
+type authAnswer struct {
+	ok  bool
+	why string
 }
 
 // BranchName is the head branch of an app's promotion pull request.
@@ -39,11 +49,14 @@ func ParseBranch(branch string) (env, app string, ok bool) {
 	return env, app, ok && env != "" && app != "" && !strings.Contains(app, "/")
 }
 
-// IsBatonPR reports whether a pull request is one of Baton's: its head is
-// baton/<env>/<app> and it carries the baton label.
+// IsBatonPR reports whether a pull request looks like one of Baton's: its
+// head is baton/<env>/<app>. It is the cheap filter before any request;
+// labels play no part (a triage user can remove them). Whether Baton
+// really opened it is proved from evidence before any decision
+// (notBatonPR in evidence.go: author id, head repository, base).
 func IsBatonPR(pr *githost.PR) bool {
 	_, _, ok := ParseBranch(pr.Head)
-	return ok && hasLabel(pr, "baton")
+	return ok
 }
 
 func hasLabel(pr *githost.PR, label string) bool {

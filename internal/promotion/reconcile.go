@@ -11,17 +11,10 @@ import (
 	"github.com/baton-dev/baton/internal/policy"
 )
 
-// selfGitHub names who Baton acts as.
-type selfGitHub interface {
-	// Self is Baton's identity with ids (GET /user, or GET /users/{slug}[bot] for an App).
-	Self(ctx context.Context) (githost.Identity, error)
-}
-
-// ReconcileGitHub is what the sweep needs: Baton's identity, the recently
-// closed pull requests and the recent releases, and the release path.
+// ReconcileGitHub is what the sweep needs: the release path (with Baton's
+// identity), the recently closed pull requests and the recent releases.
 type ReconcileGitHub interface {
 	ClosedGitHub
-	selfGitHub
 	// RecentlyClosedPRs lists closed pull requests, the most recently
 	// updated first, one page
 	// (GET /repos/{o}/{r}/pulls?state=closed&sort=updated&direction=desc).
@@ -38,24 +31,6 @@ const (
 	sweepReleases = 100
 	sweepAge      = 30 * 24 * time.Hour
 )
-
-// openedByBaton reports whether a pull request is one of Baton's
-// promotions by evidence GitHub vouches for: its head is
-// baton/<env>/<app> in the same repository and Baton's identity opened
-// it (compared by user id; by login only when GitHub gave no ids).
-// Labels play no part: anyone with triage rights can remove them.
-func openedByBaton(pr *githost.PR, self githost.User) bool {
-	if _, _, ok := ParseBranch(pr.Head); !ok {
-		return false
-	}
-	if pr.HeadRepo != "" && pr.BaseRepo != "" && !strings.EqualFold(pr.HeadRepo, pr.BaseRepo) {
-		return false
-	}
-	if self.ID != 0 && pr.User.ID != 0 {
-		return pr.User.ID == self.ID
-	}
-	return self.Login != "" && strings.EqualFold(pr.Author, self.Login)
-}
 
 // Reconcile finishes what failed runs left: every recently merged Baton
 // promotion that has no release of its merge commit is released (an
@@ -83,7 +58,7 @@ func Reconcile(ctx context.Context, gh ReconcileGitHub, loadPolicy PolicyFunc, r
 	}
 	var todo []*githost.PR
 	for _, pr := range closed {
-		if pr.Merged && pr.MergeSHA != "" && openedByBaton(pr, me.User) && newest.Sub(pr.MergedAt) < sweepAge {
+		if pr.Merged && pr.MergeSHA != "" && notBatonPR(pr, me, repo) == "" && newest.Sub(pr.MergedAt) < sweepAge {
 			todo = append(todo, pr)
 		}
 	}
@@ -110,7 +85,7 @@ func Reconcile(ctx context.Context, gh ReconcileGitHub, loadPolicy PolicyFunc, r
 				return nil, err
 			}
 		}
-		rel, err := finishRelease(ctx, gh, pol, repo, pr, me.User)
+		rel, err := finishRelease(ctx, gh, pol, repo, pr, me)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("release the merge of #%d: %w", pr.Number, err))
 			continue
@@ -128,38 +103,35 @@ type ClosedEvent struct {
 }
 
 // HandleClosed releases a merged Baton pull request, whoever merged it;
-// other pull requests and closes without merge are ignored. The pull
-// request is read again from the API for the ids the payload parsing
-// does not keep.
-func HandleClosed(ctx context.Context, gh interface {
-	ClosedGitHub
-	selfGitHub
-}, loadPolicy PolicyFunc, ev ClosedEvent) (*Result, error) {
+// other pull requests and closes without merge are ignored. Only a pull
+// request Baton opened, into the default branch, is a deployment
+// (notBatonPR); the pull request is read again from the API for the ids
+// the payload parsing does not keep.
+func HandleClosed(ctx context.Context, gh ClosedGitHub, loadPolicy PolicyFunc, ev ClosedEvent) (*Result, error) {
 	switch {
 	case ev.Action != "closed":
 		return &Result{Ignored: "pull request " + ev.Action + ", not closed"}, nil
+	case !IsBatonPR(ev.PR):
+		return &Result{Ignored: fmt.Sprintf("pull request #%d is not a Baton promotion", ev.PR.Number)}, nil
 	case !ev.PR.Merged:
 		return &Result{Ignored: fmt.Sprintf("pull request #%d was closed without merging", ev.PR.Number)}, nil
-	}
-	if _, _, ok := ParseBranch(ev.PR.Head); !ok {
-		return &Result{Ignored: fmt.Sprintf("pull request #%d is not a Baton promotion", ev.PR.Number)}, nil
 	}
 	pr, err := gh.PR(ctx, ev.Repo, ev.PR.Number)
 	if err != nil {
 		return nil, err
 	}
-	// Without its own identity (a GITHUB_TOKEN cannot name its user)
-	// Baton cannot tell its merges from others': it recomputes approvals
-	// from evidence, which is right for both.
-	me, _ := gh.Self(ctx)
-	if me.User.ID != 0 && !openedByBaton(pr, me.User) {
-		return &Result{Ignored: fmt.Sprintf("pull request #%d was not opened by Baton", pr.Number)}, nil
+	me, err := gh.Self(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("learn Baton's own identity: %w", err)
+	}
+	if why := notBatonPR(pr, me, ev.Repo); why != "" {
+		return &Result{Ignored: fmt.Sprintf("pull request #%d is not released: %s", pr.Number, why)}, nil
 	}
 	pol, err := loadPolicy(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rel, err := finishRelease(ctx, gh, pol, ev.Repo, pr, me.User)
+	rel, err := finishRelease(ctx, gh, pol, ev.Repo, pr, me)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +145,7 @@ func HandleClosed(ctx context.Context, gh interface {
 // and proves nothing: Baton verifies the head against the base as it was
 // before the merge (the merge commit's first parent) and recounts the
 // approvals from the same evidence a merge would use.
-func finishRelease(ctx context.Context, gh ClosedGitHub, pol *policy.Policy, repo string, pr *githost.PR, self githost.User) (*githost.Release, error) {
+func finishRelease(ctx context.Context, gh ClosedGitHub, pol *policy.Policy, repo string, pr *githost.PR, self githost.Identity) (*githost.Release, error) {
 	merge, err := gh.Commit(ctx, repo, pr.MergeSHA)
 	if err != nil {
 		return nil, err
@@ -182,7 +154,7 @@ func finishRelease(ctx context.Context, gh ClosedGitHub, pol *policy.Policy, rep
 	if req.MergedBy == "" {
 		req.MergedBy = pr.MergedBy
 	}
-	if self.ID != 0 && pr.MergedByUser.ID == self.ID {
+	if self.User.ID != 0 && pr.MergedByUser.ID == self.User.ID {
 		if record := ParseTrailers(merge.Message); record[TrailerImage] != "" {
 			req.Record = record.with(TrailerPR, "", TrailerMergedBy, "")
 		}
@@ -203,33 +175,52 @@ func finishRelease(ctx context.Context, gh ClosedGitHub, pol *policy.Policy, rep
 }
 
 // evidenceRecord is the record of a merge someone else made: the head
-// verified as Baton's edit of the base before the merge, and the
-// approvals counted from evidence. Content Baton cannot verify is
+// verified as Baton's edit of the base as it was before the merge (the
+// merge commit's first parent), with the evidence a merge would gather,
+// and the approvals counted from it. Content Baton cannot verify is
 // released all the same (the merge happened) with its head's trailers,
 // no approver, and the reason in the notes.
 func evidenceRecord(ctx context.Context, gh ClosedGitHub, pol *policy.Policy, repo string, pr *githost.PR, merge *githost.Commit) (Trailers, string, error) {
-	before := *pr
-	if len(merge.Parents) > 0 {
-		before.Base = merge.Parents[0]
-	}
-	p, err := loadPromotion(ctx, func(context.Context) (*policy.Policy, error) { return pol, nil }, repo, &before)
+	p, err := loadPromotion(ctx, func(context.Context) (*policy.Policy, error) { return pol, nil }, repo, pr)
 	if err != nil {
 		return nil, "", err
 	}
-	v, why, err := verify(ctx, gh, p)
-	if err != nil {
-		return nil, "", err
-	}
-	if why != "" {
+	unverified := func(why string) (Trailers, string, error) {
 		head, err := gh.Commit(ctx, repo, pr.HeadSHA)
 		if err != nil {
 			return nil, "", err
 		}
 		return ParseTrailers(head.Message).with(TrailerApprovedBy, "", TrailerSince, ""), why, nil
 	}
-	approvers, _, err := countApprovals(ctx, gh, p, v, nil)
+	e, notBaton, why, err := gather(ctx, gh, p)
 	if err != nil {
 		return nil, "", err
 	}
-	return v.record.with(TrailerApprovedBy, strings.Join(approvers, ", ")), "", nil
+	if notBaton != "" {
+		return unverified(notBaton)
+	}
+	if why != "" {
+		return unverified(why)
+	}
+	before := *p
+	basePR := *pr
+	if len(merge.Parents) > 0 {
+		basePR.Base = merge.Parents[0]
+	}
+	before.PR = &basePR
+	v, why, err := verify(ctx, gh, &before, e)
+	if err != nil {
+		return nil, "", err
+	}
+	if why != "" {
+		return unverified(why)
+	}
+	if err := e.bindEra(ctx, gh, repo, v.record); err != nil {
+		return nil, "", err
+	}
+	t, err := countApprovals(ctx, gh, p, v, e, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	return v.record.with(TrailerApprovedBy, strings.Join(t.approvers, ", ")), "", nil
 }

@@ -75,7 +75,7 @@ func TestFailedReleaseIsFinishedByAnyLaterRun(t *testing.T) {
 				ConfigRepo: command.ConfigRepo{Repo: r.w.Config, Auth: command.Auth{Token: r.w.Token(ghsimtest.BatonUser), APIURL: r.w.URL}},
 				Comment:    &ev,
 			})
-			if err != nil || !strings.Contains(res.Reply, "is not a Baton promotion") {
+			if err != nil || !strings.Contains(res.Reply, "Baton does nothing with pull request #2") {
 				t.Errorf("other command: %+v, %v", res, err)
 			}
 		},
@@ -263,7 +263,7 @@ func TestReleaseRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := promotion.HandleClosed(ctx, r.gh, r.policy, promotion.ClosedEvent{Repo: r.w.Config, PR: pr, Action: "closed"})
-	if err != nil || res.Ignored != "pull request #2 was not opened by Baton" {
+	if err != nil || !strings.HasPrefix(res.Ignored, "pull request #2 is not released: it was opened by @erin, not by Baton") {
 		t.Errorf("hand-made: %+v, %v", res, err)
 	}
 	if done, err := promotion.Reconcile(ctx, r.gh, r.policy, r.w.Config); err != nil || len(done) != 0 {

@@ -56,7 +56,7 @@ func TestWorldSeedsTheLayoutPeopleAndApp(t *testing.T) {
 			t.Errorf("%s reads the private config repo: %d, want %d", tc.login, got, tc.want)
 		}
 	}
-	if w.Token(ghsimtest.Writer) != w.Token(ghsimtest.Writer) {
+	if first, again := w.Token(ghsimtest.Writer), w.Token(ghsimtest.Writer); first != again {
 		t.Error("Token is not stable")
 	}
 	if got := get(t, w, w.Token(ghsimtest.CI), "/orgs/acme/teams/sre/memberships/"+ghsimtest.Approver); got != 200 {
