@@ -18,8 +18,8 @@ type ReconcileOptions struct {
 // Reconcile releases every recently merged Baton promotion that has no
 // release yet (a run that merged it ran out of retries on the release, or
 // a GITHUB_TOKEN merge started no pull_request workflow). Nothing left to
-// do costs two requests (Baton's identity, one page of closed pull
-// requests). A release that still fails is an error: the run fails, and
+// do costs at most three requests (Baton's identity, one page of closed
+// pull requests, one page of releases when Baton merged any of them). A release that still fails is an error: the run fails, and
 // the next one tries again.
 func Reconcile(ctx context.Context, opts ReconcileOptions) ([]*promotion.Result, error) {
 	gh, loadPolicy, err := opts.connect(ctx)
