@@ -24,8 +24,8 @@ type ReconcileGitHub interface {
 }
 
 // The sweep's bounds: it looks at this many recently closed pull
-// requests, merged at most sweepAge before the newest of them, against this many releases. One
-// request each when there is nothing to finish.
+// requests, merged at most sweepAge before the newest of them, against
+// this many releases: one page, one request each.
 const (
 	sweepPRs      = 20
 	sweepReleases = 100
