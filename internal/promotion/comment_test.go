@@ -251,6 +251,10 @@ func TestCommandsBatonDoesNotActOnGetAnAnswer(t *testing.T) {
 			reply: "`/hold`: Baton does nothing with pull request #2: it was opened by `@erin`, not by Baton (`@baton`)"},
 		{name: "lgtm on a pull request that is not Baton's", user: ghsimtest.Approver, body: "/lgtm",
 			setup: func(t *testing.T, r *room) int { return r.openHandMadePR(t, "feature") }},
+		{name: "lgtm on a hand-made pull request on Baton's branch name", user: ghsimtest.Approver, body: "/lgtm",
+			setup: func(t *testing.T, r *room) int { return r.openHandMadePR(t, "baton/staging/web") }},
+		{name: "command on an issue", user: ghsimtest.Approver, body: "/approve",
+			setup: func(t *testing.T, r *room) int { return -1 }},
 		{name: "ordinary comment on a Baton pull request", user: ghsimtest.Approver, body: "looks fine to me"},
 		{name: "another bot's command", user: ghsimtest.Approver, body: "/retest"},
 	}
@@ -262,7 +266,13 @@ func TestCommandsBatonDoesNotActOnGetAnAnswer(t *testing.T) {
 			if tt.setup != nil {
 				n = tt.setup(t, r)
 			}
-			res := r.handle(t, r.say(t, n, tt.user, tt.body))
+			issue := n == -1
+			if issue { // an issue comment: the pull request's number, but not a pull request
+				n = r.pr
+			}
+			ev := r.say(t, n, tt.user, tt.body)
+			ev.IsPR = !issue
+			res := r.handle(t, ev)
 			got := r.replies(n)
 			if tt.reply == "" {
 				if len(got) != 0 || res.Ignored == "" {

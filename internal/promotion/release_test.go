@@ -280,3 +280,75 @@ func TestReleaseRefusals(t *testing.T) {
 		t.Errorf("reconcile without an identity: %v", err)
 	}
 }
+
+// TestReleaseAfterTheFactRefusals covers the remaining branches of the
+// release after the fact: a tag someone made on the merge commit counts
+// when its release exists; a person's merge of content Baton cannot
+// verify is released with no approver and the reason; a re-run whose
+// release still fails fails.
+func TestReleaseAfterTheFactRefusals(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	t.Run("someone's tag and release on the merge commit", func(t *testing.T) {
+		t.Parallel()
+		r := newRoom(t, roomPolicy)
+		_, ts := r.failRelease(t, "/repos/{owner}/{repo}/git/tags")
+		pr, err := r.gh.PR(ctx, r.w.Config, r.pr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		erin := client(t, r.w, ghsimtest.Writer)
+		if err := erin.CreateRef(ctx, r.w.Config, "refs/tags/"+ts, pr.MergeSHA); err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := erin.CreateRelease(ctx, r.w.Config, githost.NewRelease{Tag: ts, Target: pr.MergeSHA, Name: "by hand"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		merge, err := r.gh.Commit(ctx, r.w.Config, pr.MergeSHA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pol, err := r.policy(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, err := promotion.Release(ctx, r.gh, promotion.ReleaseRequest{Repo: r.w.Config, Policy: pol, PR: pr, Record: promotion.ParseTrailers(merge.Message), MergedBy: pr.MergedBy})
+		if err != nil || rel.ID != theirs.ID || len(r.w.Sim.Releases(r.w.Config)) != 1 {
+			t.Fatalf("release %+v, %v", rel, err)
+		}
+	})
+	t.Run("a person's merge of unverifiable content", func(t *testing.T) {
+		t.Parallel()
+		r := newRoom(t, roomPolicy)
+		extra := "ops: true\n"
+		if _, err := r.w.Sim.Push(r.w.Config, "baton/production/web", ghsimtest.Writer, map[string]*string{"extra.yaml": &extra}, "one more thing"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.w.Sim.Merge(r.w.Config, r.pr, ghsimtest.Writer, "squash"); err != nil {
+			t.Fatal(err)
+		}
+		pr, err := r.gh.PR(ctx, r.w.Config, r.pr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := promotion.HandleClosed(ctx, r.gh, r.policy, promotion.ClosedEvent{Repo: r.w.Config, PR: pr, Action: "closed"})
+		if err != nil || res.Release == nil {
+			t.Fatalf("closed: %+v, %v", res, err)
+		}
+		body := r.w.Sim.Releases(r.w.Config)[0].Body
+		if !strings.Contains(body, "| Approved by | no approval verified by Baton |") || !strings.Contains(body, "| Content | not verified by Baton: ") || !strings.Contains(body, "| Merged by | @erin |") {
+			t.Errorf("notes:\n%s", body)
+		}
+	})
+	t.Run("a re-run whose release still fails", func(t *testing.T) {
+		t.Parallel()
+		r := newRoom(t, roomPolicy)
+		ev, _ := r.failRelease(t, releasesRoute)
+		r.w.Sim.Inject(ghsim.Fault{Method: "POST", Route: releasesRoute, Kind: ghsim.FaultStatus, Status: 403})
+		_, err := promotion.HandleComment(ctx, r.gh, r.policy, ev)
+		if err == nil || !strings.Contains(err.Error(), "#1 was merged as") || !strings.Contains(err.Error(), "but its release failed") || len(r.replies(r.pr)) != 0 {
+			t.Fatalf("err %v, replies %q", err, r.replies(r.pr))
+		}
+	})
+}
