@@ -102,7 +102,7 @@ func BenchmarkLatency(b *testing.B) {
 			took := time.Since(start)
 			n := len(r.w.Sim.Requests())
 			row("Wall time, 50 ms latency per request", op.name, took.Round(time.Millisecond).String(),
-				fmt.Sprintf("%d requests × 50 ms = %s if made one after another", n, (time.Duration(n) * latency).String()), "BenchmarkLatency")
+				fmt.Sprintf("%d requests × 50 ms = %s if made one after another", n, (time.Duration(n)*latency).String()), "BenchmarkLatency")
 		}
 	}
 }
