@@ -104,6 +104,12 @@ func fiftyCycles(t *testing.T, policy string) {
 	}
 	t.Logf("%d cycles: %d requests, %d failed by injected faults, %s of simulated time, %s of wall time",
 		cycles, len(sim.Requests()), sim.RandomFaultHits(), r.w.Clock.Now().Sub(start).Round(time.Second), time.Since(wall).Round(time.Millisecond))
+	// Retries and latency run on the simulator's clock: the wall clock
+	// sees a small part of the simulated time (minutes of Retry-After and
+	// backoff).
+	if simulated := r.w.Clock.Now().Sub(start); time.Since(wall) > simulated/4 {
+		t.Errorf("%s of wall time for %s of simulated time: something waited on the wall clock", time.Since(wall), simulated)
+	}
 	if sim.RandomFaultHits() == 0 {
 		t.Fatal("no fault was injected: the test proved nothing")
 	}
