@@ -155,22 +155,23 @@ func TestTwentyVersionsOfOneAppAtOnce(t *testing.T) {
 	}
 }
 
-// TestTenMergesIntoOneFile: ten apps live in one file; their ten pull
-// requests become mergeable at once and ten check events arrive together.
-// Each pull request that lost the race is rebuilt on the new base and
-// merged once its checks pass again; every change lands on main, none is
-// lost, each is released once.
+// TestTenMergesIntoOneFile: ten apps' images sit on adjacent lines of
+// one file (so their changes conflict on GitHub too, which merges line by
+// line); their ten pull requests become mergeable at once and ten check
+// events arrive together. Each pull request that lost the race is rebuilt
+// on the new base and merged once its checks pass again; every change
+// lands on main, none is lost, each is released once.
 func TestTenMergesIntoOneFile(t *testing.T) {
 	t.Parallel()
 	const n = 10
 	var all strings.Builder
+	all.WriteString("# The shop's images, one per line.\n")
 	for i := range n {
-		app := fmt.Sprintf("a%02d", i)
-		all.WriteString(deployment(app, "ghcr.io/acme/"+app+":1.0.0") + "---\n")
+		fmt.Fprintf(&all, "a%02d: ghcr.io/acme/a%02d:1.0.0\n", i, i)
 	}
 	r := newRig(t, ghsimtest.WorldOptions{
-		NoSeedLayout: true, ConfigFiles: map[string]string{"environments/staging/apps.yaml": all.String()},
-		Policy: manyApps(n, "environments/{{ .Env }}/apps.yaml", "ci"),
+		NoSeedLayout: true, ConfigFiles: map[string]string{"environments/staging/images.yaml": all.String()},
+		Policy: manyApps(n, "environments/{{ .Env }}/images.yaml", "ci"),
 	})
 	ctx := context.Background()
 	for i := range n {
@@ -238,10 +239,10 @@ func TestTenMergesIntoOneFile(t *testing.T) {
 	if open := r.openPRs(); len(open) > 0 {
 		t.Errorf("still open after %d rounds: %v", 2*n, keys(open))
 	}
-	got, _ := r.w.Sim.FileAt(r.w.Config, "main", "environments/staging/apps.yaml")
+	got, _ := r.w.Sim.FileAt(r.w.Config, "main", "environments/staging/images.yaml")
 	var lost []string
 	for i := range n {
-		if img := fmt.Sprintf("ghcr.io/acme/a%02d:1.1.0", i); !strings.Contains(got, "image: "+img+"\n") {
+		if img := fmt.Sprintf("ghcr.io/acme/a%02d:1.1.0", i); !strings.Contains(got, fmt.Sprintf("a%02d: %s\n", i, img)) {
 			lost = append(lost, img)
 		}
 	}
