@@ -54,7 +54,7 @@ step "peak memory of baton edit by file size (scripts/bench-memory.sh)"
 bash scripts/bench-memory.sh >"$work/mem.out" 2>&1
 while IFS= read -r l; do
   case "$l" in
-    edit*) add "Peak memory of baton edit" "${l%%:*}" "${l#*: }" "" "bash scripts/bench-memory.sh" ;;
+    edit*|largest*) add "Peak memory of baton edit" "${l%%:*}" "${l#*: }" "" "bash scripts/bench-memory.sh" ;;
   esac
 done <"$work/mem.out"
 if grep -q '^edit' "$work/mem.out" && ! grep -q 'refused' "$work/mem.out"; then
