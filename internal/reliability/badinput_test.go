@@ -140,7 +140,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			name:  "a NUL byte in a file",
 			world: withStaging(strings.Replace(ghsimtest.StagingDeployment, "namespace: staging", "namespace: stag\x00ing", 1)),
 			run:   bump(nil), exit: command.ExitConfig,
-			want: []string{stagingFile, "control characters"},
+			want: []string{stagingFile, "control character 0x00"},
 		},
 		{
 			name:  "an image reference that is not one (upper case in the repository)",
