@@ -76,10 +76,15 @@ func command(body string) (name string, ok bool) {
 }
 
 // commandWord is the first word of the comment's first line and what
-// follows it on that line.
+// follows it on that line. A line ends at LF, CRLF or a lone CR: GitHub
+// stores bodies typed in the browser with CRLF, and a lone CR ends a line
+// for every renderer, so text after it is never part of the command's
+// line.
 func commandWord(body string) (word, rest string) {
-	first, _, _ := strings.Cut(strings.TrimLeft(body, " \t\r\n"), "\n")
-	first = strings.TrimRight(first, "\r")
+	first := strings.TrimLeft(body, " \t\r\n")
+	if i := strings.IndexAny(first, "\r\n"); i >= 0 {
+		first = first[:i]
+	}
 	if i := strings.IndexAny(first, " \t"); i >= 0 {
 		return first[:i], first[i:]
 	}
