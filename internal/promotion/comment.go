@@ -104,10 +104,20 @@ func replyMarker(commentID int64) string {
 	return replyMarkerPrefix + strconv.FormatInt(commentID, 10) + " -->"
 }
 
+// reviewReplyMarker is the marker of a reply to a native review.
+func reviewReplyMarker(reviewID int64) string {
+	return replyMarkerPrefix + "review-" + strconv.FormatInt(reviewID, 10) + " -->"
+}
+
 // answered reports whether Baton already answered the comment: one of
 // Baton's own comments carries its marker.
 func answered(comments []githost.Comment, me githost.Identity, commentID int64) bool {
-	marker := replyMarker(commentID)
+	return carriesMarker(comments, me, replyMarker(commentID))
+}
+
+// carriesMarker reports whether one of Baton's own comments (by user id)
+// carries marker; the same text in anyone else's comment proves nothing.
+func carriesMarker(comments []githost.Comment, me githost.Identity, marker string) bool {
 	for _, c := range comments {
 		if me.User.ID != 0 && c.User.ID == me.User.ID && strings.Contains(c.Body, marker) {
 			return true
@@ -130,6 +140,21 @@ func (c *commentsCache) Comments(ctx context.Context, repo string, number int) (
 		return c.list, nil
 	}
 	return c.CommentGitHub.Comments(ctx, repo, number)
+}
+
+// mergeCommentsCache is commentsCache for the merge path alone.
+type mergeCommentsCache struct {
+	MergeGitHub
+	number int
+	list   []githost.Comment
+}
+
+// Comments returns the list read once for the pull request.
+func (c *mergeCommentsCache) Comments(ctx context.Context, repo string, number int) ([]githost.Comment, error) {
+	if number == c.number {
+		return c.list, nil
+	}
+	return c.MergeGitHub.Comments(ctx, repo, number)
 }
 
 // HandleComment runs a PR comment command. Comment text is untrusted: it

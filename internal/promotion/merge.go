@@ -81,6 +81,9 @@ func HandleChecks(ctx context.Context, gh MergeGitHub, loadPolicy PolicyFunc, ev
 		if err != nil {
 			return nil, err
 		}
+		// Untrusted text (logins, file names) stays in code spans: no
+		// @mention or markdown renders from it.
+		res.Reply = quiet(res.Reply)
 		if res.Waiting == "not Baton's" {
 			// Say it once, not on every check of the pull request.
 			if said, err := saidBefore(ctx, gh, ev.Repo, pr.Number, res.Reply); err != nil {

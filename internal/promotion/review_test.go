@@ -2,6 +2,7 @@ package promotion_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -319,23 +320,73 @@ func TestMergeConflict409(t *testing.T) {
 func (s *stage) review(t *testing.T, user, event string) *promotion.Result {
 	t.Helper()
 	s.clock.Advance(time.Second)
-	if _, err := s.sim.AddReview("acme/config", s.pr, user, event, ""); err != nil {
+	return s.deliverReview(t, s.reviewEvent(t, user, event))
+}
+
+// reviewEvent adds a review by user and returns its event.
+func (s *stage) reviewEvent(t *testing.T, user, event string) promotion.ReviewEvent {
+	t.Helper()
+	id, err := s.sim.AddReview("acme/config", s.pr, user, event, "")
+	if err != nil {
 		t.Fatal(err)
 	}
 	state := map[string]string{"APPROVE": "approved", "REQUEST_CHANGES": "changes_requested"}[event]
 	pr := s.sim.PullRequests("acme/config")[0]
-	res, err := promotion.HandleReview(context.Background(), s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.ReviewEvent{Repo: "acme/config", Number: s.pr, Author: user, State: state, CommitID: pr.PR.HeadSHA, Action: "submitted", Submitted: s.clock.Now()})
+	return promotion.ReviewEvent{Repo: "acme/config", Number: s.pr, ReviewID: id, Author: user, State: state, CommitID: pr.PR.HeadSHA, Action: "submitted", Submitted: s.clock.Now()}
+}
+
+func (s *stage) deliverReview(t *testing.T, ev promotion.ReviewEvent) *promotion.Result {
+	t.Helper()
+	res, err := promotion.HandleReview(context.Background(), s.gh, command.PolicyLoader(s.gh, "acme/config", ""), ev)
 	if err != nil {
 		t.Fatalf("HandleReview: %v", err)
 	}
 	return res
 }
 
+// TestReviewDeliveredTwiceAnsweredOnce: the reply to a native review
+// carries the review's marker, so a second delivery of the event is not
+// answered again; a reviewer who may not approve is named in a code span.
+func TestReviewDeliveredTwiceAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, user, event, reply string
+	}{
+		{name: "changes requested by an approver", user: "carol", event: "REQUEST_CHANGES", reply: "changes were requested in a review by `@carol`"},
+		{name: "a reviewer who may not approve", user: "erin", event: "APPROVE", reply: "`@erin` your review does not count"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStage(t, reviewPolicy)
+			s.clock.Advance(time.Second)
+			ev := s.reviewEvent(t, tc.user, tc.event)
+			first := s.deliverReview(t, ev)
+			marker := fmt.Sprintf("<!-- baton:reply review-%d -->", ev.ReviewID)
+			if !strings.Contains(first.Reply, tc.reply) || !strings.HasSuffix(first.Reply, marker) {
+				t.Fatalf("first delivery: %q, want %q and the marker %q", first.Reply, tc.reply, marker)
+			}
+			again := s.deliverReview(t, ev)
+			if again.Reply != "" || !strings.Contains(again.Ignored, "answered already") {
+				t.Errorf("second delivery: %+v", again)
+			}
+			n := 0
+			for _, c := range s.sim.Comments("acme/config", s.pr) {
+				if strings.Contains(c.Body, marker) {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d replies carry the marker, want 1", n)
+			}
+		})
+	}
+}
+
 func TestNativeReviews(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, reviewPolicy)
 	res := s.review(t, "carol", "REQUEST_CHANGES")
-	if res.Merged || !strings.Contains(res.Reply, "changes were requested in a review by @carol") {
+	if res.Merged || !strings.Contains(res.Reply, "changes were requested in a review by `@carol`") {
 		t.Fatalf("changes requested: %+v", res)
 	}
 	res = s.handle(t, s.comment(t, "bob", "/approve"))
@@ -343,7 +394,7 @@ func TestNativeReviews(t *testing.T) {
 		t.Fatalf("approve after changes requested: %+v", res)
 	}
 	res = s.review(t, "carol", "APPROVE")
-	if !res.Merged || !strings.Contains(res.Reply, "Approving review by @carol counted. Merged as") {
+	if !res.Merged || !strings.Contains(res.Reply, "Approving review by `@carol` counted. Merged as") {
 		t.Fatalf("approving review: %+v", res)
 	}
 }
