@@ -492,3 +492,60 @@ func TestTeamMembershipUnreadable(t *testing.T) {
 		t.Fatalf("unreadable team: %+v", res)
 	}
 }
+
+// baseMovesAtMerge is Baton's client with another merge slipped in right
+// before Baton's PUT …/merge: the base moves between the checks and the
+// merge, as when several promotions become mergeable at once.
+type baseMovesAtMerge struct {
+	*forge.Client
+	move   func()
+	merges int
+}
+
+func (g *baseMovesAtMerge) Merge(ctx context.Context, repo string, number int, sha, method, title, message string) (string, error) {
+	g.merges++
+	if g.move != nil {
+		g.move()
+		g.move = nil
+	}
+	return g.Client.Merge(ctx, repo, number, sha, method, title, message)
+}
+
+// TestNotMergeableAfterTheBaseMovedRebuilds: GitHub refuses the merge
+// (405) because another merge changed the line next to the image while
+// Baton was checking. The same event does not leave the pull request
+// waiting for an event that will not come: it sees the base moved under
+// the file, redoes Baton's edit on the new base (the same change, so the
+// approval carries over) and says so; the next check event merges.
+func TestNotMergeableAfterTheBaseMovedRebuilds(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	const file = "environments/production/web-deployment.yaml"
+	moved := strings.Replace(strings.ReplaceAll(stagingYAML, "1.4.0", "1.3.0"), "        - name: web\n", "        - name: web-main\n", 1)
+	g := &baseMovesAtMerge{Client: s.gh, move: func() {
+		if _, err := s.sim.Push("acme/config", "main", "erin", map[string]*string{file: &moved}, "rename the container"); err != nil {
+			t.Error(err)
+		}
+	}}
+	ev := s.comment(t, "bob", "/approve")
+	res, err := promotion.HandleComment(context.Background(), g, command.PolicyLoader(s.gh, "acme/config", ""), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Merged || res.Waiting != "rebuild" || g.merges != 1 ||
+		!strings.Contains(res.Reply, "main changed "+file+" since this pull request was made, so Baton redid its edit") ||
+		!strings.Contains(res.Reply, "approvals given so far still count") {
+		t.Fatalf("after the 405: %d merge attempts, %+v", g.merges, res)
+	}
+	if got, _ := s.sim.FileAt("acme/config", "baton/production/web", file); !strings.Contains(got, "name: web-main") || !strings.Contains(got, "ghcr.io/acme/web:1.5.0") {
+		t.Fatalf("rebuilt file:\n%s", got)
+	}
+	s.clock.Advance(time.Minute)
+	results, err := promotion.HandleChecks(context.Background(), s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.MergeEvent{Repo: "acme/config", Number: s.pr})
+	if err != nil || len(results) != 1 || !results[0].Merged {
+		t.Fatalf("the next event: %+v, %v", results, err)
+	}
+	if got, _ := s.sim.FileAt("acme/config", "main", file); !strings.Contains(got, "name: web-main") || !strings.Contains(got, "ghcr.io/acme/web:1.5.0") {
+		t.Fatalf("main after the merge:\n%s", got)
+	}
+}
