@@ -22,6 +22,25 @@ import (
 // than since. ref is a branch name or refs/heads/<branch>. A repository
 // the token cannot see is githost.ErrNotFound.
 func (c *Client) Activity(ctx context.Context, repo, ref string, since time.Time) ([]githost.Activity, error) {
+	return c.activity(ctx, repo, ref, since, nil)
+}
+
+// RecentActivity lists the newest part of one ref's activity log, oldest
+// first: it reads the log newest first, page by page, and stops as soon
+// as enough, given every entry read so far (newest first), says they
+// suffice, or the log ends. A decision that needs only the entry that
+// set a branch's head and a few before it costs one request however long
+// the branch has lived.
+//
+// Route: GET /repos/{owner}/{repo}/activity?ref={ref}&direction=desc,
+// following the after= cursor. Errors as Activity.
+func (c *Client) RecentActivity(ctx context.Context, repo, ref string, enough func(newestFirst []githost.Activity) bool) ([]githost.Activity, error) {
+	return c.activity(ctx, repo, ref, time.Time{}, enough)
+}
+
+// activity reads the log newest first until an entry is older than since
+// or enough (when not nil) is satisfied, and returns it oldest first.
+func (c *Client) activity(ctx context.Context, repo, ref string, since time.Time, enough func([]githost.Activity) bool) ([]githost.Activity, error) {
 	owner, name := split(repo)
 	op := fmt.Sprintf("read the activity of %s in %s", ref, repo)
 	var out []githost.Activity
@@ -55,7 +74,7 @@ func (c *Client) Activity(ctx context.Context, repo, ref string, since time.Time
 				Actor: githost.User{ID: act.GetID(), Login: act.GetLogin(), Type: act.GetType()},
 			})
 		}
-		if older || resp == nil || resp.After == "" && resp.NextPage == 0 {
+		if older || enough != nil && enough(out) || resp == nil || resp.After == "" && resp.NextPage == 0 {
 			break
 		}
 		if resp.After == "" || resp.After == after {

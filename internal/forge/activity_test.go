@@ -93,3 +93,52 @@ func TestActivityReadsEveryPage(t *testing.T) {
 		}
 	}
 }
+
+// TestRecentActivityStopsWhenEnough: a branch with a long history costs
+// one request when the newest entries suffice; the entries come oldest
+// first and end with the push that set the head.
+func TestRecentActivityStopsWhenEnough(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim, url, tok, clk := setupClock(t)
+	c := client(t, url, tok, &sleeps{})
+	var head string
+	for i := range 230 {
+		clk.advance(time.Second)
+		content := fmt.Sprintf("image: x:%d\n", i)
+		sha, err := sim.Push("acme/config", "main", "alice", map[string]*string{"a.yaml": &content}, "bump")
+		if err != nil {
+			t.Fatal(err)
+		}
+		head = sha
+	}
+	for _, tc := range []struct {
+		name     string
+		enough   func([]githost.Activity) bool
+		entries  int // at least
+		requests int
+	}{
+		{name: "the newest three", enough: func(l []githost.Activity) bool { return len(l) >= 3 }, entries: 3, requests: 1},
+		{name: "never enough: the whole log", enough: func([]githost.Activity) bool { return false }, entries: 231, requests: 3},
+	} {
+		sim.ResetLog()
+		got, err := c.RecentActivity(ctx, "acme/config", "main", tc.enough)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		n := 0
+		for _, q := range sim.Requests() {
+			if strings.HasSuffix(q.Path, "/activity") {
+				n++
+			}
+		}
+		if len(got) < tc.entries || n != tc.requests || got[len(got)-1].After != head {
+			t.Errorf("%s: %d entries in %d requests, last %+v; want ≥ %d in %d ending at %.7s", tc.name, len(got), n, got[len(got)-1], tc.entries, tc.requests, head)
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i].Before != got[i-1].After {
+				t.Errorf("%s: entry %d does not follow entry %d", tc.name, i, i-1)
+			}
+		}
+	}
+}

@@ -99,21 +99,67 @@ func (c *Client) React(ctx context.Context, repo string, commentID int64, conten
 // returns it with the account that reacted, which is the client's own
 // identity whatever the credentials. Reaction.New is false when that
 // account had already reacted with the same content (GitHub answers 200
-// for an existing reaction, 201 for a new one), so a re-run or a second
-// delivery of the same comment event knows another run saw it.
+// for an existing reaction, 201 for a new one), so of several runs
+// answering one comment exactly one is told it reacted first. One
+// ambiguity remains: when an attempt's answer is lost (a 5xx or a reset
+// after GitHub made the reaction) the retry gets 200 for this run's own
+// reaction; Acknowledge then reports New, since the other reading would
+// leave the comment unanswered by every run.
+//
+// The reacting account is Baton's own identity, as GitHub shows it: it
+// primes Self's cache, so a run that reacted needs no GET /user.
 //
 // Route: POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions.
 // A missing comment is githost.ErrNotFound; an unknown content is
 // githost.ErrValidation.
 func (c *Client) Acknowledge(ctx context.Context, repo string, commentID int64, content string) (githost.Reaction, error) {
 	owner, name := split(repo)
+	attempts := 0
 	r, resp, err := doResp(ctx, c, fmt.Sprintf("react to comment %d in %s", commentID, repo), true, func(ctx context.Context) (*github.Reaction, *github.Response, error) {
+		attempts++
 		return c.gh.Reactions.CreateIssueCommentReaction(ctx, owner, name, commentID, content)
 	})
 	if err != nil {
 		return githost.Reaction{}, err
 	}
-	return githost.Reaction{ID: r.GetID(), Content: r.GetContent(), User: user(r.GetUser()), New: resp != nil && resp.StatusCode == http.StatusCreated}, nil
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	re := githost.Reaction{ID: r.GetID(), Content: r.GetContent(), User: user(r.GetUser()), New: status == http.StatusCreated || status == http.StatusOK && attempts > 1}
+	c.primeSelf(re.User)
+	return re, nil
+}
+
+// primeSelf caches u as the client's own user when Self has not been
+// asked yet: u must be an account GitHub named as the caller (the user of
+// a reaction the caller just made).
+func (c *Client) primeSelf(u githost.User) {
+	if u.ID == 0 {
+		return
+	}
+	c.selfMu.Lock()
+	defer c.selfMu.Unlock()
+	if c.self == nil {
+		c.self = &githost.Identity{User: u, AppID: c.appID, AppSlug: c.appSlug}
+	}
+}
+
+// Unacknowledge removes a reaction the client made on an issue comment: a
+// run that reacted first and then failed gives the comment back, so a
+// re-run of the event is told it reacted first and answers. A reaction
+// already gone is not an error.
+//
+// Route: DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}.
+func (c *Client) Unacknowledge(ctx context.Context, repo string, commentID, reactionID int64) error {
+	owner, name := split(repo)
+	_, err := do(ctx, c, fmt.Sprintf("remove reaction %d from comment %d in %s", reactionID, commentID, repo), true, func(ctx context.Context) (struct{}, *github.Response, error) {
+		return none(c.gh.Reactions.DeleteIssueCommentReaction(ctx, owner, name, commentID, reactionID))
+	})
+	if errors.Is(err, githost.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // Reply posts a comment at most once. body must be unique to this answer

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/baton-dev/baton/internal/ghsim"
 	"github.com/baton-dev/baton/internal/githost"
 )
 
@@ -94,5 +95,62 @@ func TestLabelsAndReactions(t *testing.T) {
 	api(t, url, tok, "GET", fmt.Sprintf("/repos/acme/config/issues/comments/%d/reactions", id), nil, &reactions)
 	if len(reactions) != 1 || reactions[0].Content != "eyes" || reactions[0].User.Login != "alice" {
 		t.Errorf("reactions = %+v", reactions)
+	}
+}
+
+// TestAcknowledgeTellsTheFirstRun: GitHub answers 201 to the first 👀 of
+// an account on a comment and 200, with the original reaction, after
+// that; Acknowledge reports which, names the account (priming Self, so no
+// GET /user follows), and Unacknowledge gives the comment back. A retry
+// after a lost answer finds its own reaction and still reports it new.
+func TestAcknowledgeTellsTheFirstRun(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim, url, tok, clk := setupClock(t)
+	first, second := client(t, url, tok, &sleeps{}), client(t, url, tok, &sleeps{})
+	pr := openPR(t, sim, first, "bump", "image: x:2\n")
+	id, err := sim.AddComment("acme/config", pr.Number, "bob", "/approve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	made := clk.Now()
+	sim.ResetLog()
+	a, err := first.Acknowledge(ctx, "acme/config", id, "eyes")
+	if err != nil || !a.New || a.User.Login != "alice" || a.User.ID == 0 {
+		t.Fatalf("first reaction: %+v, %v", a, err)
+	}
+	self, err := first.Self(ctx)
+	if err != nil || self.User != a.User {
+		t.Errorf("Self after the reaction: %+v, %v; want %+v", self, err, a.User)
+	}
+	for _, q := range sim.Requests() {
+		if q.Path == "/user" {
+			t.Error("Self asked GET /user although the reaction named the account")
+		}
+	}
+	clk.advance(time.Minute)
+	b, err := second.Acknowledge(ctx, "acme/config", id, "eyes")
+	if err != nil || b.New || b.ID != a.ID {
+		t.Fatalf("second reaction: %+v, %v (want the first one, not new)", b, err)
+	}
+	var listed []struct {
+		CreatedAt time.Time `json:"created_at"`
+	}
+	api(t, url, tok, "GET", fmt.Sprintf("/repos/acme/config/issues/comments/%d/reactions", id), nil, &listed)
+	if len(listed) != 1 || !listed[0].CreatedAt.Equal(made) {
+		t.Errorf("reactions %+v, want one made at %v", listed, made)
+	}
+	if err := first.Unacknowledge(ctx, "acme/config", id, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Unacknowledge(ctx, "acme/config", id, a.ID); err != nil {
+		t.Errorf("removing a reaction already gone: %v", err)
+	}
+	sim.Inject(ghsim.Fault{Method: "POST", Route: "/repos/{owner}/{repo}/issues/comments/{id}/reactions", Kind: ghsim.FaultStatusAfter, Status: 502, Times: 1})
+	if c, err := second.Acknowledge(ctx, "acme/config", id, "eyes"); err != nil || !c.New {
+		t.Errorf("reaction after a lost answer: %+v, %v (want new: it is this run's own)", c, err)
+	}
+	if sim.FaultHits() != 1 {
+		t.Errorf("the fault was hit %d times", sim.FaultHits())
 	}
 }

@@ -154,13 +154,35 @@ func (s *Sim) createReaction(c *call) {
 			return
 		}
 	}
-	re := &Reaction{ID: s.id(), User: me, Content: content}
+	re := &Reaction{ID: s.id(), User: me, Content: content, CreatedAt: s.now()}
 	cm.Reactions = append(cm.Reactions, re)
 	c.json(http.StatusCreated, s.reactionJSON(re))
 }
 
+// deleteReaction removes a reaction from an issue comment: 204, or 404
+// when the comment has no such reaction. As on GitHub, a caller deletes
+// only its own reactions; another account's is not found for it.
+func (s *Sim) deleteReaction(c *call) {
+	_, cm, ok := c.commentToAnswer()
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(c.pathValue("reaction"), 10, 64)
+	me := c.actor()
+	for i, re := range cm.Reactions {
+		if err == nil && re.ID == id && re.User.ID == me.ID {
+			cm.Reactions = append(cm.Reactions[:i:i], cm.Reactions[i+1:]...)
+			c.noContent()
+			return
+		}
+	}
+	c.fail(http.StatusNotFound, "Not Found")
+}
+
+// reactionJSON is a reaction as GitHub shows it; created_at is when it
+// was made (an answer 200 to a repeated creation shows the original).
 func (s *Sim) reactionJSON(re *Reaction) map[string]any {
-	return map[string]any{"id": re.ID, "node_id": nodeID("Reaction", re.ID), "user": s.userJSON(re.User), "content": re.Content, "created_at": ts(s.now())}
+	return map[string]any{"id": re.ID, "node_id": nodeID("Reaction", re.ID), "user": s.userJSON(re.User), "content": re.Content, "created_at": ts(re.CreatedAt)}
 }
 
 func (s *Sim) listReactions(c *call) {

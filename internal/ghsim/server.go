@@ -67,6 +67,7 @@ func (s *Sim) routes() {
 	s.route("PATCH "+repo+"/issues/comments/{id}", s.updateComment)
 	s.route("POST "+repo+"/issues/comments/{id}/reactions", s.createReaction)
 	s.route("GET "+repo+"/issues/comments/{id}/reactions", s.listReactions)
+	s.route("DELETE "+repo+"/issues/comments/{id}/reactions/{reaction}", s.deleteReaction)
 	s.route("POST "+repo+"/issues/{number}/labels", s.addLabels)
 	s.route("DELETE "+repo+"/issues/{number}/labels/{name}", s.removeLabel)
 

@@ -212,9 +212,10 @@ type Comment struct {
 
 // Reaction is a reaction to a comment.
 type Reaction struct {
-	ID      int64
-	User    *User
-	Content string
+	ID        int64
+	User      *User
+	Content   string
+	CreatedAt time.Time
 }
 
 // Status is a commit status.

@@ -12,15 +12,24 @@ import (
 )
 
 // ReviewGitHub is what native reviews need: the merge path (which also
-// mirrors the changes-requested label).
+// mirrors the changes-requested label) and the reply.
 type ReviewGitHub interface {
 	MergeGitHub
+	// Reply posts a comment whose body is unique at most once, finding it
+	// after a lost answer instead of posting it again
+	// (POST /repos/{o}/{r}/issues/{n}/comments).
+	Reply(ctx context.Context, repo string, number int, body string) (int64, error)
 }
 
 // ReviewEvent is a pull_request_review event.
 type ReviewEvent struct {
-	Repo      string
-	Number    int
+	Repo   string
+	Number int
+	// ReviewID is the review's id (review.id in the payload); Baton's
+	// reply carries it in its marker, so a second delivery of the event
+	// is not answered twice. 0 when the payload gave none: the reply then
+	// has no marker.
+	ReviewID  int64
 	Author    string
 	State     string // approved, changes_requested, commented, dismissed
 	CommitID  string
@@ -50,6 +59,33 @@ func HandleReview(ctx context.Context, gh ReviewGitHub, loadPolicy PolicyFunc, e
 	if !IsBatonPR(pr) || pr.State != "open" {
 		return &Result{Ignored: fmt.Sprintf("pull request #%d is not an open Baton promotion", pr.Number)}, nil
 	}
+	marker := ""
+	var merging MergeGitHub = gh
+	if ev.ReviewID != 0 {
+		// The answer, if any, carries the review's marker on a comment
+		// by Baton's id: looked for before acting.
+		marker = reviewReplyMarker(ev.ReviewID)
+		me, err := gh.Self(ctx)
+		if err != nil {
+			return nil, err
+		}
+		comments, err := gh.Comments(ctx, ev.Repo, ev.Number)
+		if err != nil {
+			return nil, err
+		}
+		if carriesMarker(comments, me, marker) {
+			return &Result{PR: pr, Ignored: fmt.Sprintf("review %d was answered already", ev.ReviewID)}, nil
+		}
+		merging = &mergeCommentsCache{MergeGitHub: gh, number: ev.Number, list: comments}
+	}
+	reply := func(res *Result, text string) (*Result, error) {
+		res.Reply = quiet(text)
+		if marker != "" {
+			res.Reply += "\n\n" + marker
+		}
+		_, err := gh.Reply(ctx, ev.Repo, ev.Number, res.Reply)
+		return res, err
+	}
 	p, err := loadPromotion(ctx, loadPolicy, ev.Repo, pr)
 	if err != nil {
 		return nil, err
@@ -61,23 +97,21 @@ func HandleReview(ctx context.Context, gh ReviewGitHub, loadPolicy PolicyFunc, e
 			return nil, err
 		}
 		if !ok {
-			res := &Result{PR: pr, Reply: fmt.Sprintf("@%s your review does not count: %s.", ev.Author, why)}
-			_, err := gh.Comment(ctx, ev.Repo, ev.Number, res.Reply)
-			return res, err
+			return reply(&Result{PR: pr}, fmt.Sprintf("@%s your review does not count: %s.", ev.Author, why))
 		}
 		if state == "APPROVED" {
 			trigger = &approval{user: ev.Author, at: ev.Submitted, review: true}
 		}
 	}
-	res, err := tryMerge(ctx, gh, p, trigger)
+	res, err := tryMerge(ctx, merging, p, trigger)
 	if err != nil {
 		return nil, err
 	}
 	res.PR = pr
-	if res.Reply != "" {
-		_, err = gh.Comment(ctx, ev.Repo, ev.Number, res.Reply)
+	if res.Reply == "" {
+		return res, nil
 	}
-	return res, err
+	return reply(res, res.Reply)
 }
 
 // approval is the approval that triggered a merge attempt: a /approve

@@ -26,6 +26,9 @@ type CommentGitHub interface {
 	RemoveLabel(ctx context.Context, repo string, number int, label string) error
 	// ClosePR closes a pull request without merging (PATCH /repos/{o}/{r}/pulls/{n}).
 	ClosePR(ctx context.Context, repo string, number int) error
+	// Unacknowledge removes Baton's reaction from an issue comment
+	// (DELETE /repos/{o}/{r}/issues/comments/{id}/reactions/{reaction_id}).
+	Unacknowledge(ctx context.Context, repo string, commentID, reactionID int64) error
 	// Reply posts a comment whose body is unique at most once, finding it
 	// after a lost answer instead of posting it again
 	// (POST /repos/{o}/{r}/issues/{n}/comments).
@@ -76,10 +79,15 @@ func command(body string) (name string, ok bool) {
 }
 
 // commandWord is the first word of the comment's first line and what
-// follows it on that line.
+// follows it on that line. A line ends at LF, CRLF or a lone CR: GitHub
+// stores bodies typed in the browser with CRLF, and a lone CR ends a line
+// for every renderer, so text after it is never part of the command's
+// line.
 func commandWord(body string) (word, rest string) {
-	first, _, _ := strings.Cut(strings.TrimLeft(body, " \t\r\n"), "\n")
-	first = strings.TrimRight(first, "\r")
+	first := strings.TrimLeft(body, " \t\r\n")
+	if i := strings.IndexAny(first, "\r\n"); i >= 0 {
+		first = first[:i]
+	}
 	if i := strings.IndexAny(first, " \t"); i >= 0 {
 		return first[:i], first[i:]
 	}
@@ -96,10 +104,20 @@ func replyMarker(commentID int64) string {
 	return replyMarkerPrefix + strconv.FormatInt(commentID, 10) + " -->"
 }
 
+// reviewReplyMarker is the marker of a reply to a native review.
+func reviewReplyMarker(reviewID int64) string {
+	return replyMarkerPrefix + "review-" + strconv.FormatInt(reviewID, 10) + " -->"
+}
+
 // answered reports whether Baton already answered the comment: one of
 // Baton's own comments carries its marker.
 func answered(comments []githost.Comment, me githost.Identity, commentID int64) bool {
-	marker := replyMarker(commentID)
+	return carriesMarker(comments, me, replyMarker(commentID))
+}
+
+// carriesMarker reports whether one of Baton's own comments (by user id)
+// carries marker; the same text in anyone else's comment proves nothing.
+func carriesMarker(comments []githost.Comment, me githost.Identity, marker string) bool {
 	for _, c := range comments {
 		if me.User.ID != 0 && c.User.ID == me.User.ID && strings.Contains(c.Body, marker) {
 			return true
@@ -124,13 +142,28 @@ func (c *commentsCache) Comments(ctx context.Context, repo string, number int) (
 	return c.CommentGitHub.Comments(ctx, repo, number)
 }
 
+// mergeCommentsCache is commentsCache for the merge path alone.
+type mergeCommentsCache struct {
+	MergeGitHub
+	number int
+	list   []githost.Comment
+}
+
+// Comments returns the list read once for the pull request.
+func (c *mergeCommentsCache) Comments(ctx context.Context, repo string, number int) ([]githost.Comment, error) {
+	if number == c.number {
+		return c.list, nil
+	}
+	return c.MergeGitHub.Comments(ctx, repo, number)
+}
+
 // HandleComment runs a PR comment command. Comment text is untrusted: it
 // is parsed for a command word and never echoed into replies, outputs or
 // workflow commands; usernames in replies are code spans. Every command
 // Baton owns gets an answer, once: on a pull request that is not Baton's,
 // one line saying so; on Baton's, what happened and why. Ordinary
 // comments get none.
-func HandleComment(ctx context.Context, gh CommentGitHub, loadPolicy PolicyFunc, ev CommentEvent) (*Result, error) {
+func HandleComment(ctx context.Context, gh CommentGitHub, loadPolicy PolicyFunc, ev CommentEvent) (_ *Result, err error) {
 	switch {
 	case ev.Action != "created":
 		return &Result{Ignored: fmt.Sprintf("comment %s, not created: only new comments are commands", ev.Action)}, nil
@@ -155,23 +188,45 @@ func HandleComment(ctx context.Context, gh CommentGitHub, loadPolicy PolicyFunc,
 	if err != nil {
 		return nil, err
 	}
-	// The reaction's answer names Baton's account in every auth mode.
-	me := githost.Identity{User: ack.User}
+	// The reaction's answer names Baton's account in every auth mode (and
+	// primes Self's cache with it).
+	me, err := gh.Self(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ack.User.ID != 0 && me.User.ID != ack.User.ID {
+		return nil, fmt.Errorf("the 👀 reaction was made by @%s (id %d), but Baton is @%s (id %d)", ack.User.Login, ack.User.ID, me.User.Login, me.User.ID)
+	}
 	if ev.AuthorID != 0 && ev.AuthorID == me.User.ID || strings.EqualFold(ev.Author, me.User.Login) {
 		return &Result{Ignored: "comment by Baton itself"}, nil
 	}
-	r := &commentRun{ctx: ctx, gh: gh, ev: ev, me: me, seen: !ack.New, res: &Result{PR: pr}}
-	if r.seen {
-		// Another run reacted before: it may have answered already.
-		comments, err := gh.Comments(ctx, ev.Repo, ev.Number)
-		if err != nil {
-			return nil, err
-		}
-		if answered(comments, me, ev.CommentID) {
-			return &Result{PR: pr, Ignored: fmt.Sprintf("comment %d was answered already", ev.CommentID)}, nil
-		}
-		r.gh = &commentsCache{CommentGitHub: gh, number: ev.Number, list: comments}
+	// The answer, if any, carries the comment's reply marker on a comment
+	// by Baton's id: looked for before acting, in every run.
+	comments, err := gh.Comments(ctx, ev.Repo, ev.Number)
+	if err != nil {
+		return nil, err
 	}
+	if answered(comments, me, ev.CommentID) {
+		return &Result{PR: pr, Ignored: fmt.Sprintf("comment %d was answered already", ev.CommentID)}, nil
+	}
+	if !ack.New {
+		// GitHub answered 200: Baton's 👀 was already there, so another
+		// run (a second delivery of this event, running now) reacted
+		// first and is the one that acts and answers. A run that reacted
+		// first and then failed takes its 👀 back, so a re-run after a
+		// failure is told it is first.
+		return &Result{PR: pr, Ignored: fmt.Sprintf("comment %d: another run reacted to it first and answers it", ev.CommentID)}, nil
+	}
+	defer func() {
+		if err != nil {
+			// Give the comment back: a re-run of this event then reacts
+			// first and finishes what this run left.
+			if uerr := gh.Unacknowledge(context.WithoutCancel(ctx), ev.Repo, ev.CommentID, ack.ID); uerr != nil {
+				err = errors.Join(err, fmt.Errorf("take back the 👀 reaction on comment %d (a re-run of this event will not answer it; comment again): %w", ev.CommentID, uerr))
+			}
+		}
+	}()
+	r := &commentRun{ctx: ctx, gh: &commentsCache{CommentGitHub: gh, number: ev.Number, list: comments}, ev: ev, me: me, res: &Result{PR: pr}}
 	if why := notBatonPR(pr, me, ev.Repo); why != "" {
 		if word == "/lgtm" {
 			return &Result{PR: pr, Ignored: "/lgtm on a pull request that is not Baton's"}, nil
@@ -195,48 +250,18 @@ func canonical(cmd string, ok bool) string {
 
 // commentRun is one comment command being answered.
 type commentRun struct {
-	ctx  context.Context
-	gh   CommentGitHub
-	ev   CommentEvent
-	me   githost.Identity
-	seen bool // another run reacted to the comment before this one
-	res  *Result
+	ctx context.Context
+	gh  CommentGitHub
+	ev  CommentEvent
+	me  githost.Identity
+	res *Result
 }
 
-// reply posts the answer with the marker of the comment it answers. A
-// run that was not the first to see the comment looks again right before
-// answering, since the first one may have answered meanwhile.
+// reply posts the answer with the marker of the comment it answers.
+// Only the run whose 👀 reaction was new gets here, after it found no
+// earlier answer: no other run answers this comment meanwhile.
 func (r *commentRun) reply(format string, args ...any) (*Result, error) {
-	text := quiet(fmt.Sprintf(format, args...))
-	if r.seen {
-		inner := r.gh
-		if c, ok := inner.(*commentsCache); ok {
-			inner = c.CommentGitHub
-		}
-		if !r.res.Merged && r.res.PR != nil && r.res.PR.State == "open" {
-			// An answer about an open pull request is stale when the
-			// other run merged it meanwhile; that run answers.
-			now, err := inner.PR(r.ctx, r.ev.Repo, r.ev.Number)
-			if err != nil {
-				return nil, err
-			}
-			if now.Merged {
-				r.res.Ignored = fmt.Sprintf("another run merged #%d while this one was answering comment %d", now.Number, r.ev.CommentID)
-				r.res.Reply = ""
-				return r.res, nil
-			}
-		}
-		comments, err := inner.Comments(r.ctx, r.ev.Repo, r.ev.Number)
-		if err != nil {
-			return nil, err
-		}
-		if answered(comments, r.me, r.ev.CommentID) {
-			r.res.Ignored = fmt.Sprintf("comment %d was answered by another run", r.ev.CommentID)
-			r.res.Reply = ""
-			return r.res, nil
-		}
-	}
-	r.res.Reply = text + "\n\n" + replyMarker(r.ev.CommentID)
+	r.res.Reply = quiet(fmt.Sprintf(format, args...)) + "\n\n" + replyMarker(r.ev.CommentID)
 	_, err := r.gh.Reply(r.ctx, r.ev.Repo, r.ev.Number, r.res.Reply)
 	return r.res, err
 }

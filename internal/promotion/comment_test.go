@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -359,77 +360,94 @@ func mentions(reply string) bool {
 	return false
 }
 
-// racing is Baton's client with another run's work slipped in: before
-// the n-th call of PR or Comments returns, the hook runs.
-type racing struct {
-	*forge.Client
-	prCalls, commentCalls int
-	onPR, onComments      func(call int)
-}
-
-func (g *racing) PR(ctx context.Context, repo string, number int) (*githost.PR, error) {
-	g.prCalls++
-	if g.onPR != nil {
-		g.onPR(g.prCalls)
-	}
-	return g.Client.PR(ctx, repo, number)
-}
-
-func (g *racing) Comments(ctx context.Context, repo string, number int) ([]githost.Comment, error) {
-	g.commentCalls++
-	if g.onComments != nil {
-		g.onComments(g.commentCalls)
-	}
-	return g.Client.Comments(ctx, repo, number)
-}
-
-// TestSecondRunDefersToTheFirst: a run that was not the first to see a
-// comment looks again before answering, and stays silent when the other
-// run answered or merged meanwhile.
-func TestSecondRunDefersToTheFirst(t *testing.T) {
+// TestOnlyTheRunThatReactedFirstActs: GitHub answers 201 to the first
+// creation of Baton's 👀 on a comment and 200 after it, so of several
+// runs of one comment event exactly one acts and answers; the others
+// neither act nor reply, even while the first has not answered yet.
+func TestOnlyTheRunThatReactedFirstActs(t *testing.T) {
 	t.Parallel()
-	for name, tc := range map[string]struct {
-		body, user string
-		race       func(r *room, ev promotion.CommentEvent) *racing
-		ignored    string
-	}{
-		"the first run answered meanwhile": {
-			body: "/approve", user: ghsimtest.Approver, ignored: "was answered by another run",
-			race: func(r *room, ev promotion.CommentEvent) *racing {
-				return &racing{Client: r.gh, onComments: func(call int) {
-					if call == 2 { // the look right before answering
-						_, _ = r.w.Sim.AddComment(r.w.Config, r.pr, ghsimtest.BatonUser, fmt.Sprintf("Merged.\n\n<!-- baton:reply %d -->", ev.CommentID))
-					}
-				}}
-			},
-		},
-		"the first run merged meanwhile": {
-			body: "/hold", user: ghsimtest.Reader, ignored: "another run merged #1 while this one was answering",
-			race: func(r *room, ev promotion.CommentEvent) *racing {
-				return &racing{Client: r.gh, onPR: func(call int) {
-					if call == 2 {
-						_, _ = r.w.Sim.Merge(r.w.Config, r.pr, ghsimtest.BatonUser, "squash")
-					}
-				}}
-			},
-		},
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			r := newRoom(t, roomPolicy)
-			ev := r.say(t, r.pr, tc.user, tc.body)
-			// The first run reacted, then died before answering.
-			if _, err := r.gh.Acknowledge(context.Background(), r.w.Config, ev.CommentID, "eyes"); err != nil {
-				t.Fatal(err)
+	t.Run("another run reacted and is still working", func(t *testing.T) {
+		t.Parallel()
+		r := newRoom(t, roomPolicy)
+		ev := r.say(t, r.pr, ghsimtest.Approver, "/approve")
+		if re, err := r.gh.Acknowledge(context.Background(), r.w.Config, ev.CommentID, "eyes"); err != nil || !re.New {
+			t.Fatalf("the other run's reaction: %+v, %v", re, err)
+		}
+		r.w.Sim.ResetLog()
+		res := r.handle(t, ev)
+		if !strings.Contains(res.Ignored, "another run reacted to it first") || res.Reply != "" || res.Merged {
+			t.Errorf("second run: %+v", res)
+		}
+		for _, q := range r.w.Sim.Requests() {
+			if q.Mutating() && !strings.HasSuffix(q.Path, "/reactions") {
+				t.Errorf("the second run wrote: %s %s → %d", q.Method, q.Path, q.Status)
 			}
-			res, err := promotion.HandleComment(context.Background(), tc.race(r, ev), r.policy, ev)
-			if err != nil || !strings.Contains(res.Ignored, tc.ignored) || res.Reply != "" {
-				t.Fatalf("result %+v, %v", res, err)
+		}
+		if got := r.replies(r.pr); len(got) != 0 || r.merged(r.pr) {
+			t.Errorf("replies %q, merged %v", got, r.merged(r.pr))
+		}
+	})
+	t.Run("five deliveries at once", func(t *testing.T) {
+		t.Parallel()
+		r := newRoom(t, roomPolicy)
+		ev := r.say(t, r.pr, ghsimtest.Approver, "/approve")
+		results := make([]*promotion.Result, 5)
+		errs := make([]error, 5)
+		var wg sync.WaitGroup
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i], errs[i] = promotion.HandleComment(context.Background(), client(t, r.w, ghsimtest.BatonUser), r.policy, ev)
+			}()
+		}
+		wg.Wait()
+		acted := 0
+		for i, res := range results {
+			if errs[i] != nil {
+				t.Errorf("delivery %d: %v", i, errs[i])
+				continue
 			}
-			if got := r.replies(r.pr); len(got) > 1 {
-				t.Errorf("replies %q", got)
+			if res.Ignored == "" {
+				acted++
 			}
-		})
+		}
+		if got := r.replies(r.pr); acted != 1 || len(got) != 1 || !r.merged(r.pr) || len(r.w.Sim.Releases(r.w.Config)) != 1 {
+			t.Errorf("%d runs acted, replies %q, merged %v, %d releases", acted, got, r.merged(r.pr), len(r.w.Sim.Releases(r.w.Config)))
+		}
+	})
+}
+
+// TestFailedRunGivesTheCommentBack: a run that reacted first and then
+// failed takes its 👀 back, so a re-run of the event reacts first and
+// answers; a re-run after that is told the comment was answered.
+func TestFailedRunGivesTheCommentBack(t *testing.T) {
+	t.Parallel()
+	r := newRoom(t, roomPolicy)
+	ev := r.say(t, r.pr, ghsimtest.Approver, "/approve")
+	r.w.Sim.Inject(ghsim.Fault{Method: "PUT", Route: "/repos/{owner}/{repo}/pulls/{number}/merge", Kind: ghsim.FaultStatus, Status: 403})
+	if _, err := promotion.HandleComment(context.Background(), r.gh, r.policy, ev); err == nil {
+		t.Fatal("first run: no error")
+	}
+	r.w.Sim.ClearFaults()
+	for _, c := range r.w.Sim.Comments(r.w.Config, r.pr) {
+		if c.ID == ev.CommentID && len(c.Reactions) != 0 {
+			t.Errorf("the failed run left %d reactions", len(c.Reactions))
+		}
+	}
+	if res := r.handle(t, ev); !res.Merged || res.Ignored != "" {
+		t.Fatalf("re-run: %+v", res)
+	}
+	for _, c := range r.w.Sim.Comments(r.w.Config, r.pr) {
+		if c.ID == ev.CommentID && len(c.Reactions) != 1 {
+			t.Errorf("after the re-run the comment has %d reactions, want Baton's 👀", len(c.Reactions))
+		}
+	}
+	if res := r.handle(t, ev); !strings.Contains(res.Ignored, "answered already") {
+		t.Errorf("third run: %+v", res)
+	}
+	if got := r.replies(r.pr); len(got) != 1 {
+		t.Errorf("replies %q", got)
 	}
 }
 

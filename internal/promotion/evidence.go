@@ -25,9 +25,11 @@ type evidenceGitHub interface {
 	// Self is who Baton acts as, with numeric ids (GET /user, or
 	// GET /users/{slug}[bot] for an App).
 	Self(ctx context.Context) (githost.Identity, error)
-	// Activity is a branch's activity log since a time, oldest first
-	// (GET /repos/{o}/{r}/activity?ref=).
-	Activity(ctx context.Context, repo, ref string, since time.Time) ([]githost.Activity, error)
+	// RecentActivity is the newest part of a branch's activity log,
+	// oldest first: read newest first until enough says the entries read
+	// so far (newest first) suffice
+	// (GET /repos/{o}/{r}/activity?ref=&direction=desc).
+	RecentActivity(ctx context.Context, repo, ref string, enough func(newestFirst []githost.Activity) bool) ([]githost.Activity, error)
 	// Comments lists a pull request's issue comments (GET /repos/{o}/{r}/issues/{n}/comments).
 	Comments(ctx context.Context, repo string, number int) ([]githost.Comment, error)
 	// Reviews lists a pull request's reviews (GET /repos/{o}/{r}/pulls/{n}/reviews).
@@ -106,7 +108,7 @@ func gather(ctx context.Context, gh evidenceGitHub, p *Promotion) (e *evidence, 
 		return nil, w, "", nil
 	}
 	e = &evidence{self: self, pr: p.PR}
-	if e.log, err = gh.Activity(ctx, p.Repo, "refs/heads/"+p.PR.Head, time.Time{}); err != nil {
+	if e.log, err = gh.RecentActivity(ctx, p.Repo, "refs/heads/"+p.PR.Head, e.enoughLog); err != nil {
 		return nil, "", "", err
 	}
 	if n := len(e.log); n == 0 || e.log[n-1].After != p.PR.HeadSHA {
@@ -142,6 +144,25 @@ func (e *evidence) provenance(head githost.CommitInfo) string {
 // maxRebuildChain bounds how many of Baton's same-change rebuilds an
 // approval carries over.
 const maxRebuildChain = 5
+
+// enoughLog says whether the newest entries of the head branch's log,
+// newest first, hold all that the decision reads: the entry that set the
+// current head and the entries bindEra may walk back through — a chain of
+// Baton's consecutive pushes, each starting where the one before ended,
+// at most maxRebuildChain steps. Reading stops at the first entry the
+// chain cannot pass, so a branch that lived long costs one page.
+func (e *evidence) enoughLog(newestFirst []githost.Activity) bool {
+	if len(newestFirst) > maxRebuildChain {
+		return true
+	}
+	for k := 0; k+1 < len(newestFirst); k++ {
+		cur, prev := newestFirst[k], newestFirst[k+1]
+		if cur.Actor.ID != e.selfID() || prev.Actor.ID != e.selfID() || cur.Before != prev.After {
+			return true
+		}
+	}
+	return false
+}
 
 // bindEra extends the approval era through Baton's own rebuilds: when
 // the current head is Baton's commit that says (Baton-Rebuilt-From) it

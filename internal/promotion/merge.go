@@ -81,6 +81,9 @@ func HandleChecks(ctx context.Context, gh MergeGitHub, loadPolicy PolicyFunc, ev
 		if err != nil {
 			return nil, err
 		}
+		// Untrusted text (logins, file names) stays in code spans: no
+		// @mention or markdown renders from it.
+		res.Reply = quiet(res.Reply)
 		if res.Waiting == "not Baton's" {
 			// Say it once, not on every check of the pull request.
 			if said, err := saidBefore(ctx, gh, ev.Repo, pr.Number, res.Reply); err != nil {
@@ -102,11 +105,54 @@ func HandleChecks(ctx context.Context, gh MergeGitHub, loadPolicy PolicyFunc, ev
 	return out, nil
 }
 
+// mergeRounds bounds how many times one event tries to merge a pull
+// request that GitHub refused as not mergeable (405) because its base
+// moved meanwhile.
+const mergeRounds = 3
+
 // tryMerge merges a verified, approved, unheld, green pull request and
 // releases it. ev is the approval that triggered the attempt, if any.
+//
+// When GitHub refuses the merge as not mergeable (405) — typically
+// because another merge changed the base under this pull request between
+// Baton's checks and its PUT — no further event may come for it (its
+// checks already passed), so the attempt converges here: it waits for
+// GitHub's new mergeability and decides again from the start on the new
+// base. Verification then sees the base moved, and when the move touched
+// the promotion's files Baton rebuilds its edit on it (rebuildIfStale;
+// the same change keeps its approvals); otherwise the merge is tried
+// again. After mergeRounds refusals, or when nothing moved and GitHub
+// still refuses, the reply says so.
+func tryMerge(ctx context.Context, gh MergeGitHub, p *Promotion, ev *approval) (*Result, error) {
+	for round := 1; ; round++ {
+		res, err := tryMergeOnce(ctx, gh, p, ev)
+		if err != nil || res.Waiting != "not mergeable" {
+			return res, err
+		}
+		now, err := gh.MergeablePR(ctx, p.Repo, p.PR.Number)
+		if err != nil {
+			return nil, err
+		}
+		moved := now.BaseSHA != p.PR.BaseSHA || now.HeadSHA != p.PR.HeadSHA
+		switch {
+		case now.State != "open":
+			res.Reply += fmt.Sprintf(" The pull request is %s now.", now.State)
+			return res, nil
+		case !moved && now.Mergeable != nil:
+			// GitHub refuses for a reason a new attempt does not change.
+			return res, nil
+		case round == mergeRounds:
+			res.Reply += fmt.Sprintf(" GitHub refused %d merges in a row while %s kept moving; the next event or `/approve` tries again.", mergeRounds, code(p.PR.Base))
+			return res, nil
+		}
+		p.PR = now
+	}
+}
+
+// tryMergeOnce decides once, from the evidence, and merges when it can.
 // Every decision reads the evidence (evidence.go) and what verify proved;
 // labels are set to mirror the state, never read for it.
-func tryMerge(ctx context.Context, gh MergeGitHub, p *Promotion, ev *approval) (*Result, error) {
+func tryMergeOnce(ctx context.Context, gh MergeGitHub, p *Promotion, ev *approval) (*Result, error) {
 	res := &Result{PR: p.PR}
 	e, notBaton, why, err := gather(ctx, gh, p)
 	if err != nil {

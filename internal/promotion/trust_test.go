@@ -134,7 +134,7 @@ func TestAttackForcePushBatonsOlderCommit(t *testing.T) {
 	if res.Merged || s.merged(t) {
 		t.Fatalf("1.5.0 merged on the 1.5.1 approval: %+v", res)
 	}
-	if want := "was put on `baton/production/web` by @erin (force push at"; !strings.Contains(res.Reply, want) {
+	if want := "was put on `baton/production/web` by `@erin` (force push at"; !strings.Contains(res.Reply, want) {
 		t.Errorf("reply %q\nwant it to contain %q", res.Reply, want)
 	}
 }
@@ -245,7 +245,7 @@ func TestAttackCommitForgedAsBaton(t *testing.T) {
 	if res.Merged || s.merged(t) {
 		t.Fatalf("6.6.6 merged: %+v", res)
 	}
-	if !strings.Contains(res.Reply, "by @erin (force push at") || !strings.Contains(res.Reply, "not by Baton") {
+	if !strings.Contains(res.Reply, "by `@erin` (force push at") || !strings.Contains(res.Reply, "not by Baton") {
 		t.Errorf("reply %q", res.Reply)
 	}
 	// A fresh approval of the forged commit does not help either.
@@ -280,7 +280,7 @@ func TestAttackHandOpenedBatonBranch(t *testing.T) {
 		if res.Merged {
 			t.Fatalf("hand-opened pull request merged: %+v", res)
 		}
-		if want := "Baton does nothing with pull request #2: it was opened by @erin, not by Baton (@baton)"; !strings.HasPrefix(res.Reply, want) {
+		if want := "Baton does nothing with pull request #2: it was opened by `@erin`, not by Baton (`@baton`)"; !strings.HasPrefix(res.Reply, want) {
 			t.Errorf("reply %q\nwant %q", res.Reply, want)
 		}
 	}
@@ -370,7 +370,7 @@ func TestAttackLabelsDoNotHoldState(t *testing.T) {
 			t.Fatalf("label removal cleared the changes request: %+v", res)
 		}
 		res = s.review(t, "bob", "APPROVE")
-		if res.Merged || !strings.Contains(res.Reply, "changes were requested in a review by @carol") {
+		if res.Merged || !strings.Contains(res.Reply, "changes were requested in a review by `@carol`") {
 			t.Fatalf("another approver's review cleared carol's changes request: %+v", res)
 		}
 		if res := s.review(t, "carol", "APPROVE"); !res.Merged {
@@ -382,7 +382,7 @@ func TestAttackLabelsDoNotHoldState(t *testing.T) {
 		s := newStage(t, reviewPolicy)
 		s.review(t, "carol", "REQUEST_CHANGES")
 		res := s.review(t, "bob", "APPROVE")
-		if res.Merged || !strings.Contains(res.Reply, "Approving review by @bob counted. Not merging: changes were requested in a review by @carol") {
+		if res.Merged || !strings.Contains(res.Reply, "Approving review by `@bob` counted. Not merging: changes were requested in a review by `@carol`") {
 			t.Fatalf("bob's approving review cleared carol's changes request: %+v", res)
 		}
 	})
@@ -551,7 +551,7 @@ func TestAppSignedCommits(t *testing.T) {
 			t.Fatal(err)
 		}
 		res := appChecks(t, w, gh, n)
-		if res.Merged || !strings.Contains(res.Reply, "by @erin (force push at") {
+		if res.Merged || !strings.Contains(res.Reply, "by `@erin` (force push at") {
 			t.Fatalf("%+v", res)
 		}
 	})
@@ -603,7 +603,7 @@ func TestNoDowngradeAtMerge(t *testing.T) {
 func TestReviewBindsToItsCommit(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, strings.Replace(reviewPolicy, "approvals: 1", "approvals: 2", 1))
-	if res := s.review(t, "bob", "APPROVE"); !strings.Contains(res.Reply, "Approving review by @bob counted. Approvals: 1 of 2 (@bob)") {
+	if res := s.review(t, "bob", "APPROVE"); !strings.Contains(res.Reply, "Approving review by `@bob` counted. Approvals: 1 of 2 (`@bob`)") {
 		t.Fatalf("first review: %q", res.Reply)
 	}
 	r := req(t, "ghcr.io/acme/web:1.5.1")
@@ -617,7 +617,7 @@ func TestReviewBindsToItsCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Merged || strings.Contains(res.Reply, "counted") || !strings.Contains(res.Reply, "@bob your approving review does not count: the review is of") {
+	if res.Merged || strings.Contains(res.Reply, "counted") || !strings.Contains(res.Reply, "`@bob` your approving review does not count: the review is of") {
 		t.Fatalf("stale review: %+v", res)
 	}
 }

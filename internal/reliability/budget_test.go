@@ -11,8 +11,30 @@ import (
 // TestRequestBudgets holds each operation to its budget of requests to
 // the config repository (DESIGN §8, issue 10): a new bump ≤ 8, a re-run
 // ≤ 4 with no write, an update ≤ 10, a no-op ≤ 4 with no write, approve →
-// merge → release ≤ 12. Re-runs are routine (failed jobs, matrix builds)
+// merge → release ≤ 16. Re-runs are routine (failed jobs, matrix builds)
 // and GitHub's secondary limits count content-creating calls.
+//
+// Approve → merge → release, 16 (DESIGN's 12 predates the evidence reads
+// of the trust model, issue 9), each request needed:
+//
+//  1. GET pulls/{n}: the pull request (author id, head, base, state).
+//  2. POST comments/{id}/reactions: 👀; 201 makes this run the one that
+//     answers, and its user is Baton's id (no GET /user).
+//  3. GET issues/{n}/comments: the reply marker (answered already?), then
+//     the evidence: approvals, holds, head markers.
+//  4. GET contents/.baton.yaml: the policy, from the default branch.
+//  5. GET collaborators/{login}/permission: may the commenter approve.
+//  6. GET activity?ref=&direction=desc: who set the head, when (one page).
+//  7. GET pulls/{n}/reviews: changes requested, native approvals.
+//  8. GET compare/{base}...{head}: one commit, its files and patches.
+//  9. GET contents/{file}?ref=merge-base: Baton's edit redone on the base.
+//  10. GET pulls/{n}: mergeability, which GitHub computes after the first
+//     read of a changed pull request (mergeable: null before).
+//  11. PUT pulls/{n}/merge: at the verified head sha.
+//  12. GET pulls/{n}: merged_at, which names the release.
+//  13. POST git/tags, 14. POST git/refs: the annotated tag.
+//  15. POST releases.
+//  16. POST issues/{n}/comments: the reply.
 func TestRequestBudgets(t *testing.T) {
 	t.Parallel()
 	budgets := map[string]struct{ requests, writes int }{
@@ -20,7 +42,7 @@ func TestRequestBudgets(t *testing.T) {
 		"re-run (PR already at the image)":    {4, 0},
 		"update (newer image)":                {10, -1},
 		"no-op (default branch at the image)": {4, 0},
-		"approve → merge → release":           {12, -1},
+		"approve → merge → release":           {16, -1},
 	}
 	r := newRig(t, ghsimtest.WorldOptions{Policy: webPolicy})
 	for _, op := range operations() {

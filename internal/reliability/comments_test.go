@@ -2,6 +2,7 @@ package reliability
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -135,7 +136,9 @@ func TestHumanPRWithBatonsRecordIsNotMerged(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.w.Clock.Advance(2 * time.Second)
-	res, err := r.approve(ctx, r.comment(pr.Number, ghsimtest.Approver, "/approve"))
+	ev := r.comment(pr.Number, ghsimtest.Approver, "/approve")
+	r.w.Sim.ResetLog()
+	res, err := r.approve(ctx, ev)
 	if err != nil {
 		t.Fatalf("approve: %v", err)
 	}
@@ -145,8 +148,17 @@ func TestHumanPRWithBatonsRecordIsNotMerged(t *testing.T) {
 	if got, _ := r.w.Sim.FileAt(r.w.Config, "main", "environments/production/web-deployment.yaml"); strings.Contains(got, "privileged") {
 		t.Error("the slipped-in change reached main")
 	}
-	if !strings.Contains(res.Reply, "environments/production/web-deployment.yaml") {
-		t.Errorf("the reply does not say what differs from Baton's edit: %q", res.Reply)
+	// The pull request is a writer's, not Baton's (its author id is not
+	// Baton's: trust model row 2), so Baton says that and reads nothing
+	// further; what differs in its files is never reached.
+	if !strings.Contains(res.Reply, "Baton does nothing with pull request #") || !strings.Contains(res.Reply, "not by Baton") {
+		t.Errorf("the reply does not say the pull request is not Baton's: %q", res.Reply)
+	}
+	// The only writes the /approve may cause: the 👀 reaction and the reply.
+	for _, w := range writes(r.w.Sim.Requests()) {
+		if !strings.HasPrefix(w, "POST /repos/acme/config/issues/comments/") && !strings.HasPrefix(w, fmt.Sprintf("POST /repos/acme/config/issues/%d/comments ", pr.Number)) {
+			t.Errorf("a write beside the reaction and the reply: %s", w)
+		}
 	}
 	t.Logf("reply: %s", res.Reply)
 }
