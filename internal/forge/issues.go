@@ -126,7 +126,10 @@ func (c *Client) Acknowledge(ctx context.Context, repo string, commentID int64, 
 	if resp != nil {
 		status = resp.StatusCode
 	}
-	re := githost.Reaction{ID: r.GetID(), Content: r.GetContent(), User: user(r.GetUser()), New: status == http.StatusCreated || status == http.StatusOK && attempts > 1}
+	re := githost.Reaction{ID: r.GetID(), Content: r.GetContent(), User: user(r.GetUser()), New: status == http.StatusCreated || status == http.StatusOK && attempts > 1, CreatedAt: r.GetCreatedAt().Time}
+	if resp != nil {
+		re.ServerTime, _ = http.ParseTime(resp.Header.Get("Date"))
+	}
 	c.primeSelf(re.User)
 	return re, nil
 }

@@ -159,6 +159,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	sum := sha256.Sum256(body)
 	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Route: pattern, BodyHash: hex.EncodeToString(sum[:]), Time: s.opts.Now()}
+	// Every GitHub answer carries the server's time (RFC 9110 Date), from
+	// the simulator's clock so that it agrees with the timestamps it serves.
+	w.Header().Set("Date", entry.Time.UTC().Format(http.TimeFormat))
 
 	f := s.matchFault(r.Method, pattern)
 	if f == nil {

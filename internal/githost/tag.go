@@ -1,5 +1,7 @@
 package githost
 
+import "time"
+
 // Tag is a tag as its ref and (for an annotated tag) its tag object show
 // it. Anyone with write access can create a tag, so a tag of the right
 // name on the right commit proves nothing about who made it.
@@ -24,4 +26,8 @@ type Reaction struct {
 	Content string
 	User    User
 	New     bool
+	// CreatedAt is when GitHub made the reaction (its created_at), and
+	// ServerTime the server's clock when it answered (its Date header):
+	// together they say how long ago another run claimed a comment.
+	CreatedAt, ServerTime time.Time
 }

@@ -209,12 +209,13 @@ func HandleComment(ctx context.Context, gh CommentGitHub, loadPolicy PolicyFunc,
 	if answered(comments, me, ev.CommentID) {
 		return &Result{PR: pr, Ignored: fmt.Sprintf("comment %d was answered already", ev.CommentID)}, nil
 	}
-	if !ack.New {
+	if !ack.New && !staleClaim(ack) {
 		// GitHub answered 200: Baton's 👀 was already there, so another
 		// run (a second delivery of this event, running now) reacted
 		// first and is the one that acts and answers. A run that reacted
 		// first and then failed takes its 👀 back, so a re-run after a
-		// failure is told it is first.
+		// failure is told it is first; a run that was killed cannot, and
+		// its claim goes stale (staleClaim).
 		return &Result{PR: pr, Ignored: fmt.Sprintf("comment %d: another run reacted to it first and answers it", ev.CommentID)}, nil
 	}
 	defer func() {
@@ -355,3 +356,16 @@ func (r *commentRun) closed(ctx context.Context, loadPolicy PolicyFunc, pr *gith
 const helpText = "Baton commands (first line of a comment): `/approve` approves this promotion; " +
 	"`/hold` stops Baton from merging it and `/unhold` lets it merge again; `/cancel` closes it; `/baton help` shows this. " +
 	"Approvals count only for the content they saw: a newer image needs a new approval."
+
+// claimTimeout is how long Baton's 👀 on a comment keeps other runs from
+// answering it. A run gives up on GitHub after its retry deadline (3
+// minutes); one that still holds an unanswered claim long after that was
+// killed (cancelled, timed out) before it could take the 👀 back.
+const claimTimeout = 10 * time.Minute
+
+// staleClaim reports whether an existing 👀 is older than claimTimeout by
+// GitHub's own clock (the reaction's created_at against the answer's
+// Date), so a re-run of the event finishes what a killed run left.
+func staleClaim(ack githost.Reaction) bool {
+	return !ack.CreatedAt.IsZero() && !ack.ServerTime.IsZero() && ack.ServerTime.Sub(ack.CreatedAt) >= claimTimeout
+}

@@ -387,6 +387,26 @@ func TestOnlyTheRunThatReactedFirstActs(t *testing.T) {
 			t.Errorf("replies %q, merged %v", got, r.merged(r.pr))
 		}
 	})
+	t.Run("a run killed after reacting: its claim goes stale", func(t *testing.T) {
+		t.Parallel()
+		r := newRoom(t, roomPolicy)
+		ev := r.say(t, r.pr, ghsimtest.Approver, "/approve")
+		// The killed run reacted and never answered nor took its 👀 back.
+		if re, err := r.gh.Acknowledge(context.Background(), r.w.Config, ev.CommentID, "eyes"); err != nil || !re.New {
+			t.Fatalf("the killed run's reaction: %+v, %v", re, err)
+		}
+		r.w.Clock.Advance(9 * time.Minute)
+		if res := r.handle(t, ev); !strings.Contains(res.Ignored, "another run reacted to it first") {
+			t.Fatalf("a re-run 9 minutes on (the claim may still be live): %+v", res)
+		}
+		r.w.Clock.Advance(time.Minute)
+		if res := r.handle(t, ev); !res.Merged || res.Ignored != "" {
+			t.Fatalf("a re-run 10 minutes on: %+v", res)
+		}
+		if got := r.replies(r.pr); len(got) != 1 {
+			t.Errorf("replies %q", got)
+		}
+	})
 	t.Run("five deliveries at once", func(t *testing.T) {
 		t.Parallel()
 		r := newRoom(t, roomPolicy)
