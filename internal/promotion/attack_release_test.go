@@ -1,0 +1,173 @@
+package promotion_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/baton-dev/baton/internal/command"
+	"github.com/baton-dev/baton/internal/forge"
+	"github.com/baton-dev/baton/internal/promotion"
+)
+
+// The attacks in this file go after the release: a writer (erin, not an
+// approver) makes the release of a merged promotion before Baton does, so
+// that its notes — approvers included — are hers, or so that the sweep
+// thinks the merge is released.
+
+// batonReleases are the releases of the config repository that Baton's
+// identity made.
+func (s *stage) batonReleases(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, r := range s.sim.Releases("acme/config") {
+		if r.Author != nil && r.Author.Login == "baton" {
+			out = append(out, r.TagName)
+		}
+	}
+	return out
+}
+
+// forgeRelease makes erin's release of tag on sha, whose notes credit bob.
+func (s *stage) forgeRelease(t *testing.T, tag, sha string) {
+	t.Helper()
+	s.api(t, "erin", "POST", "/repos/acme/config/releases",
+		fmt.Sprintf(`{"tag_name":%q,"target_commitish":%q,"name":"web 1.5.0 → production","body":"| Approved by | @bob |"}`, tag, sha), 201)
+}
+
+// A human merges Baton's pull request; before Baton's closed-event run,
+// erin creates the release under the name Baton's template gives the
+// merge (or under any name, on the merge commit, for the sweep). Baton
+// must not take her release for its own: it releases under the next name,
+// with its own notes.
+func TestAttackReleaseMadeFirstByAWriter(t *testing.T) {
+	t.Parallel()
+	for _, path := range []string{"closed event", "sweep"} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			s := newStage(t, reviewPolicy)
+			name := "v" + s.clock.Now().Format("20060102150405")
+			sha, err := s.sim.Merge("acme/config", s.pr, "carol", "squash")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			load := command.PolicyLoader(s.gh, "acme/config", "")
+			var got string
+			switch path {
+			case "closed event":
+				s.forgeRelease(t, name, sha)
+				pr, err := s.gh.PR(ctx, "acme/config", s.pr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := promotion.HandleClosed(ctx, s.gh, load, promotion.ClosedEvent{Repo: "acme/config", PR: pr, Action: "closed"})
+				if err != nil || res.Release == nil {
+					t.Fatalf("HandleClosed: %+v, %v", res, err)
+				}
+				got = res.Release.Tag
+			case "sweep":
+				s.forgeRelease(t, "deployed-by-erin", sha)
+				done, err := promotion.Reconcile(ctx, s.gh, load, "acme/config")
+				if err != nil || len(done) != 1 {
+					t.Fatalf("the sweep released %d merges (%v); the writer's release of the merge commit hid it", len(done), err)
+				}
+				got = done[0].Release.Tag
+			}
+			if mine := s.batonReleases(t); len(mine) != 1 || mine[0] != got {
+				t.Fatalf("Baton answered release %q; Baton's own releases: %v (the writer's release was taken for Baton's)", got, mine)
+			}
+			for _, r := range s.sim.Releases("acme/config") {
+				if r.TagName == got && strings.Contains(r.Body, "| Approved by | @bob |") {
+					t.Errorf("the release credits bob, who never approved:\n%s", r.Body)
+				}
+			}
+		})
+	}
+}
+
+// mergeThen is Baton's client with something done right after its
+// PUT …/merge succeeded and before the release: a writer acting in the
+// gap between Baton's merge and its release.
+type mergeThen struct {
+	*forge.Client
+	then func()
+}
+
+func (g *mergeThen) Merge(ctx context.Context, repo string, number int, sha, method, title, message string) (string, error) {
+	out, err := g.Client.Merge(ctx, repo, number, sha, method, title, message)
+	if err == nil && g.then != nil {
+		g.then()
+		g.then = nil
+	}
+	return out, err
+}
+
+// The same in the gap between Baton's own merge and its inline release.
+func TestAttackReleaseMadeFirstInTheMergeGap(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	ev := s.comment(t, "bob", "/approve")
+	name := "v" + s.clock.Now().Format("20060102150405")
+	g := &mergeThen{Client: s.gh}
+	g.then = func() {
+		pr, err := s.gh.PR(context.Background(), "acme/config", s.pr)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		s.forgeRelease(t, name, pr.MergeSHA)
+	}
+	res, err := promotion.HandleComment(context.Background(), g, command.PolicyLoader(s.gh, "acme/config", ""), ev)
+	if err != nil || !res.Merged || res.Release == nil {
+		t.Fatalf("HandleComment: %+v, %v", res, err)
+	}
+	if mine := s.batonReleases(t); len(mine) != 1 || mine[0] != res.Release.Tag || res.Release.Tag == name {
+		t.Fatalf("Baton answered release %q; Baton's own releases: %v (the writer's release was taken for Baton's)", res.Release.Tag, mine)
+	}
+}
+
+// retargetAtMerge is Baton's client with a writer's retarget of the pull
+// request slipped in right before Baton's PUT …/merge: the merge is
+// pinned to the head, not to the base.
+type retargetAtMerge struct {
+	*forge.Client
+	retarget func()
+}
+
+func (g *retargetAtMerge) Merge(ctx context.Context, repo string, number int, sha, method, title, message string) (string, error) {
+	if g.retarget != nil {
+		g.retarget()
+		g.retarget = nil
+	}
+	return g.Client.Merge(ctx, repo, number, sha, method, title, message)
+}
+
+// A writer retargets Baton's pull request to another branch between
+// Baton's checks and its merge. GitHub merges it there (the merge takes
+// the head's sha, not the base's); Baton must not tag and release that
+// as a deployment of production, and must say what happened.
+func TestAttackRetargetBetweenChecksAndMerge(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	if _, err := s.sim.Push("acme/config", "legacy", "adam", map[string]*string{"README": ptr("old\n")}, "legacy line"); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Second)
+	g := &retargetAtMerge{Client: s.gh, retarget: func() {
+		s.api(t, "erin", "PATCH", fmt.Sprintf("/repos/acme/config/pulls/%d", s.pr), `{"base":"legacy"}`, 200)
+	}}
+	ev := s.comment(t, "bob", "/approve")
+	res, err := promotion.HandleComment(context.Background(), g, command.PolicyLoader(s.gh, "acme/config", ""), ev)
+	if err != nil {
+		t.Fatalf("HandleComment: %v", err)
+	}
+	if res.Release != nil || len(s.sim.Releases("acme/config")) != 0 || len(s.sim.Refs("acme/config", "refs/tags/")) != 0 {
+		t.Fatalf("a merge into legacy was released as a production deployment: %+v", res.Release)
+	}
+	if !strings.Contains(res.Reply, "legacy") || !strings.Contains(res.Reply, "not released") {
+		t.Errorf("the reply does not say the merge went into legacy and is not released: %q", res.Reply)
+	}
+}
