@@ -53,7 +53,7 @@ func (c *Client) TagCommit(ctx context.Context, repo, tag string) (string, error
 
 // release converts a release.
 func release(r *github.RepositoryRelease) *githost.Release {
-	return &githost.Release{ID: r.GetID(), Tag: r.GetTagName(), URL: r.GetHTMLURL(), Name: r.GetName(), Target: r.GetTargetCommitish(), Created: r.GetCreatedAt().Time}
+	return &githost.Release{ID: r.GetID(), Tag: r.GetTagName(), URL: r.GetHTMLURL(), Name: r.GetName(), Target: r.GetTargetCommitish(), Created: r.GetCreatedAt().Time, Author: user(r.Author)}
 }
 
 // CreateRelease creates a release for an existing tag.

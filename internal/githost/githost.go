@@ -224,6 +224,10 @@ type Release struct {
 	Name    string
 	Target  string
 	Created time.Time
+	// Author is the account that created the release: anyone with write
+	// access can release any tag, so only a release by Baton's identity
+	// is Baton's.
+	Author User
 }
 
 // NewRelease is a release to create.

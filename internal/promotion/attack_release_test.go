@@ -171,3 +171,45 @@ func TestAttackRetargetBetweenChecksAndMerge(t *testing.T) {
 		t.Errorf("the reply does not say the merge went into legacy and is not released: %q", res.Reply)
 	}
 }
+
+// A human merges Baton's pull request without any approval; before
+// Baton's run, erin makes an annotated tag of the release's name on the
+// merge commit whose message copies Baton's record and adds
+// "Baton-Approved-By: bob". The tag is the audit record git log shows:
+// Baton must not adopt it (nor release it) as its own.
+func TestAttackAnnotatedTagWithForgedApprovers(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	ctx := context.Background()
+	name := "v" + s.clock.Now().Format("20060102150405")
+	own, err := s.gh.Commit(ctx, "acme/config", s.head(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha, err := s.sim.Merge("acme/config", s.pr, "carol", "squash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := "web 1.5.0 → production\n\n" + strings.SplitN(own.Message, "\n\n", 2)[1] + fmt.Sprintf("Baton-Approved-By: bob\nBaton-PR: #%d\nBaton-Merged-By: carol\n", s.pr)
+	if err := s.as(t, "erin").CreateTag(ctx, "acme/config", name, msg, sha); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := s.gh.PR(ctx, "acme/config", s.pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := promotion.HandleClosed(ctx, s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.ClosedEvent{Repo: "acme/config", PR: pr, Action: "closed"})
+	if err != nil || res.Release == nil {
+		t.Fatalf("HandleClosed: %+v, %v", res, err)
+	}
+	if res.Release.Tag == name {
+		t.Fatalf("Baton released erin's tag %s, whose message credits bob, as its record", name)
+	}
+	tag, err := s.gh.Tag(ctx, "acme/config", res.Release.Tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(tag.Message, "Baton-Approved-By") {
+		t.Errorf("Baton's tag credits approvers nobody gave:\n%s", tag.Message)
+	}
+}

@@ -338,8 +338,19 @@ func mergeAndRelease(ctx context.Context, gh MergeGitHub, p *Promotion, v *verif
 			return nil, fmt.Errorf("merged as %s, but reading the merge time failed: %w", short(sha), err)
 		}
 	}
+	self, err := gh.Self(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("merged as %s, but learning Baton's own identity for the release failed: %w", short(sha), err)
+	}
+	if why := notBatonPR(merged, self, p.Repo); why != "" {
+		// The merge is pinned to the head, not to the base: someone can
+		// retarget the pull request between Baton's checks and its PUT.
+		// What merged elsewhere is no deployment of this environment.
+		res.Reply = fmt.Sprintf("%sMerged as %s, but not released: %s. Baton checked the base before merging; it changed while Baton merged.", note, short(sha), why)
+		return res, nil
+	}
 	mergedBy := merged.MergedBy
-	rel, err := Release(ctx, gh, ReleaseRequest{Repo: p.Repo, Policy: p.Policy, PR: merged, Record: record, MergedBy: mergedBy})
+	rel, err := Release(ctx, gh, ReleaseRequest{Repo: p.Repo, Policy: p.Policy, PR: merged, Record: record, MergedBy: mergedBy, Self: self})
 	if err != nil {
 		return nil, fmt.Errorf("merged as %s, but the release failed: %w", short(sha), err)
 	}

@@ -71,7 +71,11 @@ func Reconcile(ctx context.Context, gh ReconcileGitHub, loadPolicy PolicyFunc, r
 	}
 	released := map[string]bool{}
 	for _, r := range rels {
-		released[r.Target] = true
+		// A release someone else made of the merge commit (any writer
+		// can) does not mean Baton released it.
+		if releasedByBaton(&r, me) {
+			released[r.Target] = true
+		}
 	}
 	var pol *policy.Policy
 	var out []*Result
@@ -150,7 +154,7 @@ func finishRelease(ctx context.Context, gh ClosedGitHub, pol *policy.Policy, rep
 	if err != nil {
 		return nil, err
 	}
-	req := ReleaseRequest{Repo: repo, Policy: pol, PR: pr, MergedBy: pr.MergedByUser.Login}
+	req := ReleaseRequest{Repo: repo, Policy: pol, PR: pr, MergedBy: pr.MergedByUser.Login, Self: self}
 	if req.MergedBy == "" {
 		req.MergedBy = pr.MergedBy
 	}
@@ -167,7 +171,7 @@ func finishRelease(ctx context.Context, gh ClosedGitHub, pol *policy.Policy, rep
 	if name, err := releaseName(pol, pr, req.Record); err == nil {
 		// Most often the release exists (a second path, a re-run): one
 		// read instead of a tag object created for nothing.
-		if rel, err := gh.ReleaseByTag(ctx, repo, name); err == nil && rel.Target == pr.MergeSHA {
+		if rel, err := gh.ReleaseByTag(ctx, repo, name); err == nil && rel.Target == pr.MergeSHA && releasedByBaton(rel, self) {
 			return rel, nil
 		}
 	}

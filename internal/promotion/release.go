@@ -49,6 +49,11 @@ type ReleaseRequest struct {
 	// Unverified says why Baton could not verify the merged content
 	// ("" when it did, or merged it itself); the notes say so.
 	Unverified string
+	// Self is Baton's identity: a release that exists already counts as
+	// this merge's release only when Baton's identity (by user id) made
+	// it. Anyone with write access can release any tag with any notes.
+	// With no id, no existing release counts.
+	Self githost.Identity
 }
 
 // maxTagNames bounds the names a release tries: the template's name,
@@ -85,9 +90,12 @@ func releaseName(pol *policy.Policy, pr *githost.PR, record Trailers) (string, e
 //   - a tag of the name on the merge commit whose message is Baton's
 //     record of this pull request is Baton's tag: the release follows;
 //   - a tag of the name on the merge commit that someone else made proves
-//     nothing; an existing release of it does, otherwise the next name;
+//     nothing; an existing release of it by Baton's identity does,
+//     otherwise the next name;
 //   - a tag of the name on another commit: the next name (-pr<N>, …);
-//   - a release of the tag that exists already is the release.
+//   - a release of the tag that exists already is the release when
+//     Baton's identity made it; one someone else made (its notes are
+//     theirs: approvers, image) takes the name, and the next one is tried.
 //
 // Every name taken is an error naming them all.
 func Release(ctx context.Context, gh ReleaseGitHub, req ReleaseRequest) (*githost.Release, error) {
@@ -115,17 +123,20 @@ func Release(ctx context.Context, gh ReleaseGitHub, req ReleaseRequest) (*githos
 				taken = append(taken, fmt.Sprintf("%s (on %s)", candidate, short(t.Commit)))
 				continue // the name belongs to another deployment
 			}
-			if !isBatonTag(t, req) {
+			if !isBatonTag(t, req, message) {
 				// Anyone with write access can tag the merge commit;
 				// only a release of the tag shows the deployment released.
 				rel, rerr := gh.ReleaseByTag(ctx, req.Repo, candidate)
-				if rerr == nil {
+				switch {
+				case rerr == nil && releasedByBaton(rel, req.Self):
 					return rel, nil
-				}
-				if !errors.Is(rerr, githost.ErrNotFound) {
+				case rerr == nil:
+					taken = append(taken, fmt.Sprintf("%s (a tag on %s and a release by @%s, neither made by Baton)", candidate, short(t.Commit), rel.Author.Login))
+				case errors.Is(rerr, githost.ErrNotFound):
+					taken = append(taken, fmt.Sprintf("%s (a tag on %s that Baton did not make)", candidate, short(t.Commit)))
+				default:
 					return nil, rerr
 				}
-				taken = append(taken, fmt.Sprintf("%s (a tag on %s that Baton did not make)", candidate, short(t.Commit)))
 				continue
 			}
 		} else if err != nil {
@@ -135,7 +146,15 @@ func Release(ctx context.Context, gh ReleaseGitHub, req ReleaseRequest) (*githos
 			Tag: candidate, Target: pr.MergeSHA, Name: title, Body: releaseNotes(req, candidate), Latest: req.Policy.IsLast(env),
 		})
 		if errors.Is(err, githost.ErrExists) {
-			return gh.ReleaseByTag(ctx, req.Repo, candidate)
+			rel, err := gh.ReleaseByTag(ctx, req.Repo, candidate)
+			if err != nil {
+				return nil, err
+			}
+			if releasedByBaton(rel, req.Self) {
+				return rel, nil
+			}
+			taken = append(taken, fmt.Sprintf("%s (a release by @%s, not by Baton)", candidate, rel.Author.Login))
+			continue
 		}
 		return rel, err
 	}
@@ -144,19 +163,31 @@ func Release(ctx context.Context, gh ReleaseGitHub, req ReleaseRequest) (*githos
 }
 
 // isBatonTag reports whether a tag is Baton's record of this merge: an
-// annotated tag whose trailers name this pull request, app, environment
-// and image, as tagMessage writes them.
-func isBatonTag(t *githost.Tag, req ReleaseRequest) bool {
+// annotated tag whose trailers are exactly those tagMessage writes for
+// it. Anyone with write access can make an annotated tag with any
+// message (the tagger is whatever the request says), so a tag whose
+// record differs in anything — approvers, who merged, the source — is
+// not adopted: its notes would not be the record Baton verified.
+func isBatonTag(t *githost.Tag, req ReleaseRequest, message string) bool {
 	if !t.Annotated {
 		return false
 	}
-	got := ParseTrailers(t.Message)
-	for _, k := range []string{TrailerApp, TrailerEnv, TrailerImage} {
-		if got[k] != req.Record[k] {
+	got, want := ParseTrailers(t.Message), ParseTrailers(message)
+	if len(got) != len(want) {
+		return false
+	}
+	for k, v := range want {
+		if got[k] != v {
 			return false
 		}
 	}
 	return got[TrailerPR] == fmt.Sprintf("#%d", req.PR.Number)
+}
+
+// releasedByBaton reports whether Baton's identity (by user id) made a
+// release; with no known id, nothing counts as Baton's.
+func releasedByBaton(rel *githost.Release, self githost.Identity) bool {
+	return self.User.ID != 0 && rel.Author.ID == self.User.ID
 }
 
 // tagMessage is the annotated tag's message: the title and the record,

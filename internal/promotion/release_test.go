@@ -169,9 +169,10 @@ func TestTagNamesTakenInAdvance(t *testing.T) {
 		if _, err := client(t, r.w, ghsimtest.Writer).CreateRelease(ctx, r.w.Config, githost.NewRelease{Tag: ts, Target: merge, Name: "mine"}); err != nil {
 			t.Fatal(err)
 		}
-		// The release of the merge commit exists: nothing to finish.
+		// A writer's release of the merge commit is not Baton's (its
+		// notes are the writer's): the sweep releases under the next name.
 		done, err := promotion.Reconcile(ctx, r.gh, r.policy, r.w.Config)
-		if err != nil || len(done) != 0 || len(r.w.Sim.Releases(r.w.Config)) != 1 {
+		if err != nil || len(done) != 1 || done[0].Release.Tag != ts+"-pr1" || len(r.w.Sim.Releases(r.w.Config)) != 2 {
 			t.Fatalf("reconcile: %+v, %v", done, err)
 		}
 	})
@@ -282,14 +283,14 @@ func TestReleaseRefusals(t *testing.T) {
 }
 
 // TestReleaseAfterTheFactRefusals covers the remaining branches of the
-// release after the fact: a tag someone made on the merge commit counts
-// when its release exists; a person's merge of content Baton cannot
+// release after the fact: a tag and a release someone else made on the
+// merge commit do not count (Baton releases under the next name); a person's merge of content Baton cannot
 // verify is released with no approver and the reason; a re-run whose
 // release still fails fails.
 func TestReleaseAfterTheFactRefusals(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	t.Run("someone's tag and release on the merge commit", func(t *testing.T) {
+	t.Run("someone's tag and release on the merge commit are not Baton's", func(t *testing.T) {
 		t.Parallel()
 		r := newRoom(t, roomPolicy)
 		_, ts := r.failRelease(t, "/repos/{owner}/{repo}/git/tags")
@@ -313,8 +314,12 @@ func TestReleaseAfterTheFactRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rel, err := promotion.Release(ctx, r.gh, promotion.ReleaseRequest{Repo: r.w.Config, Policy: pol, PR: pr, Record: promotion.ParseTrailers(merge.Message), MergedBy: pr.MergedBy})
-		if err != nil || rel.ID != theirs.ID || len(r.w.Sim.Releases(r.w.Config)) != 1 {
+		me, err := r.gh.Self(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, err := promotion.Release(ctx, r.gh, promotion.ReleaseRequest{Repo: r.w.Config, Policy: pol, PR: pr, Record: promotion.ParseTrailers(merge.Message), MergedBy: pr.MergedBy, Self: me})
+		if err != nil || rel.ID == theirs.ID || rel.Tag != ts+"-pr1" || rel.Author.ID != me.User.ID || len(r.w.Sim.Releases(r.w.Config)) != 2 {
 			t.Fatalf("release %+v, %v", rel, err)
 		}
 	})
