@@ -1,0 +1,251 @@
+package promotion_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/baton-dev/baton/internal/command"
+	"github.com/baton-dev/baton/internal/githost"
+	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/promotion"
+)
+
+// The attacks in this file go after the review side with what a writer
+// who is not an approver (erin), a triage user (tess), a reader (dave) or
+// an account with no access (mallory, as an outsider commenting on a
+// public repository would) can do: forged hidden markers, commands
+// without the rights, hand merges and dismissals.
+
+// A writer writes Baton's hidden markers into her own comment: the reply
+// marker of the comment id bob's next comment will get (ids are
+// sequential), and the head marker of the head Baton just pushed. Neither
+// counts: bob's /approve is answered, and his approval made in the same
+// second as the push stays undecided.
+func TestAttackForgedMarkersInAWritersComment(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	r := req(t, "ghcr.io/acme/web:1.5.1")
+	r.Ref = "refs/heads/main"
+	if _, err := bump(context.Background(), s.gh, r); err != nil {
+		t.Fatal(err)
+	}
+	head := s.head(t)
+	id, err := s.sim.AddComment("acme/config", s.pr, "erin", "Superseded.\n"+promotion.HeadMarker(head))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The reply markers of the next ids, in an edit of her own comment and
+	// in a new one.
+	next := id + 1
+	if err := s.sim.EditComment("acme/config", id, "erin", fmt.Sprintf("Superseded.\n%s\n<!-- baton:reply %d -->\n<!-- baton:reply %d -->", promotion.HeadMarker(head), next, next+1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.sim.AddComment("acme/config", s.pr, "erin", fmt.Sprintf("%s\n<!-- baton:reply %d -->\n<!-- baton:reply %d -->", promotion.HeadMarker(head), next+1, next+2)); err != nil {
+		t.Fatal(err)
+	}
+	bob, err := s.sim.AddComment("acme/config", s.pr, "bob", "/approve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := s.handle(t, promotion.CommentEvent{Repo: "acme/config", Number: s.pr, IsPR: true, CommentID: bob, Author: "bob", AuthorType: "User", Body: "/approve", Action: "created", CreatedAt: s.clock.Now()})
+	if res.Ignored != "" || res.Reply == "" {
+		t.Fatalf("a writer's forged reply marker silenced bob's /approve: %+v", res)
+	}
+	if res.Merged || strings.Contains(res.Reply, "counted") || !strings.Contains(res.Reply, "in the same second") {
+		t.Fatalf("a writer's forged head marker ordered bob's same-second approval: %+v", res)
+	}
+}
+
+// Commands from people without the rights: a reader's /hold holds
+// nothing, their /cancel closes nothing, their /approve and a triage
+// user's or an outsider's count for nothing; each is answered.
+func TestAttackCommandsWithoutRights(t *testing.T) {
+	t.Parallel()
+	// approvals: 1 from anyone with write access (no approvers list).
+	pol := strings.Replace(reviewPolicy, "    approvers: [\"@acme/sre\", \"carol\"]\n", "", 1)
+	s := newStage(t, pol)
+	s.sim.SetPermission("acme/config", "tess", "triage")
+	s.sim.AddUser("mallory")
+	for _, c := range []struct{ who, cmd, want string }{
+		{"dave", "/hold", "`/hold` refused: it needs write access to acme/config, and `@dave` has read"},
+		{"dave", "/cancel", "`/cancel` refused"},
+		{"mallory", "/hold", "`/hold` refused"},
+		{"dave", "/approve", "`@dave`: your approval does not count: it needs write access"},
+		{"tess", "/approve", "`@tess`: your approval does not count: it needs write access"},
+		{"mallory", "/approve", "`@mallory`: your approval does not count"},
+	} {
+		res := s.handle(t, s.comment(t, c.who, c.cmd))
+		if res.Merged || !strings.Contains(res.Reply, c.want) {
+			t.Fatalf("%s by %s: %+v\nwant %q", c.cmd, c.who, res, c.want)
+		}
+	}
+	if pr := s.sim.PullRequests("acme/config")[0]; pr.State != "open" || strings.Contains(fmt.Sprint(pr.Labels), promotion.LabelHold) {
+		t.Fatalf("a reader's command changed the pull request: %s %v", pr.State, pr.Labels)
+	}
+	// The reader's and the outsider's /hold hold nothing: a writer's
+	// approval merges.
+	if res := s.handle(t, s.comment(t, "bob", "/approve")); !res.Merged {
+		t.Fatalf("a reader's /hold held the merge: %+v", res)
+	}
+}
+
+// An approver's /approve edited afterwards by a writer (here to add a
+// remark, keeping the command) counts for nothing, like any edited
+// comment.
+func TestAttackApprovalEditedAfterwards(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, strings.Replace(reviewPolicy, "approvals: 1", "approvals: 2", 1))
+	ev := s.comment(t, "bob", "/approve")
+	if res := s.handle(t, ev); !strings.Contains(res.Reply, "Approvals: 1 of 2") {
+		t.Fatalf("%+v", res)
+	}
+	s.clock.Advance(time.Second)
+	if err := s.sim.EditComment("acme/config", ev.CommentID, "erin", "/approve and also ship 6.6.6"); err != nil {
+		t.Fatal(err)
+	}
+	res := s.handle(t, s.comment(t, "carol", "/approve"))
+	if res.Merged || !strings.Contains(res.Reply, "Approvals: 1 of 2 (`@carol`)") || !strings.Contains(res.Reply, "by `@bob` was edited at") {
+		t.Fatalf("an edited approval counted: %+v", res)
+	}
+}
+
+// A writer merges Baton's pull request by hand (no approval) with a merge
+// message copying Baton's record and naming approvers: the release
+// credits nobody.
+func TestAttackHandMergeMessageForgesApprovers(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	ctx := context.Background()
+	own, err := s.gh.Commit(ctx, "acme/config", s.head(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := strings.SplitN(own.Message, "\n\n", 2)[1]
+	msg := record + fmt.Sprintf("Baton-Approved-By: bob, carol\nBaton-PR: #%d\n", s.pr)
+	if _, err := s.as(t, "erin").Merge(ctx, "acme/config", s.pr, s.head(t), "squash", "chore(production): bump web to 1.5.0", msg); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := s.gh.PR(ctx, "acme/config", s.pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := promotion.HandleClosed(ctx, s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.ClosedEvent{Repo: "acme/config", PR: pr, Action: "closed"})
+	if err != nil || res.Release == nil {
+		t.Fatalf("HandleClosed: %+v, %v", res, err)
+	}
+	rels := s.sim.Releases("acme/config")
+	if len(rels) != 1 || !strings.Contains(rels[0].Body, "| Approved by | no approval verified by Baton |") || strings.Contains(rels[0].Body, "@bob") || strings.Contains(rels[0].Body, "@carol") {
+		t.Fatalf("the release credits the merge message's approvers:\n%+v", rels)
+	}
+	tag, err := s.gh.Tag(ctx, "acme/config", res.Release.Tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(tag.Message, "Baton-Approved-By") {
+		t.Errorf("the tag credits the merge message's approvers:\n%s", tag.Message)
+	}
+}
+
+// A writer dismisses reviews (GitHub lets anyone with write access do it
+// unless branch protection restricts dismissals). Dismissing an
+// approver's approval takes it away; dismissing a changes request lifts
+// that block, as GitHub's own rules do, but approves nothing: without an
+// approval Baton does not merge.
+func TestAttackDismissedReviewsByAWriter(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	s.review(t, "carol", "REQUEST_CHANGES")
+	reviews := s.reviewIDs(t)
+	s.api(t, "erin", "PUT", fmt.Sprintf("/repos/acme/config/pulls/%d/reviews/%d/dismissals", s.pr, reviews["carol"]), `{"message":"stale"}`, 200)
+	res := s.checks(t, s.pr)
+	if res.Merged || res.Waiting != "approvals" {
+		t.Fatalf("after erin dismissed carol's changes request: %+v", res)
+	}
+	// bob approves by review; erin dismisses it: it no longer counts.
+	s.sim.Inject(ghsim.Fault{Method: "PUT", Route: "/repos/{owner}/{repo}/pulls/{number}/merge", Kind: ghsim.FaultStatus, Status: 405, Times: 1})
+	s.review(t, "bob", "APPROVE")
+	reviews = s.reviewIDs(t)
+	s.api(t, "erin", "PUT", fmt.Sprintf("/repos/acme/config/pulls/%d/reviews/%d/dismissals", s.pr, reviews["bob"]), `{"message":"no"}`, 200)
+	s.clock.Advance(time.Second)
+	if res := s.checks(t, s.pr); res.Merged || res.Waiting != "approvals" {
+		t.Fatalf("a dismissed approval counted: %+v", res)
+	}
+}
+
+// reviewIDs maps each reviewer to their latest review's id.
+func (s *stage) reviewIDs(t *testing.T) map[string]int64 {
+	t.Helper()
+	list, err := s.gh.Reviews(context.Background(), "acme/config", s.pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int64{}
+	for _, r := range list {
+		out[r.User.Login] = r.ID
+	}
+	return out
+}
+
+// A writer opens a pull request by hand on baton/staging/web and merges
+// it herself: neither the closed event nor the sweep releases it.
+func TestAttackSweepIgnoresAHandOpenedMerge(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	ctx := context.Background()
+	old := strings.ReplaceAll(stagingYAML, "1.4.0", "0.9.0")
+	if _, err := s.sim.PushCommit("acme/config", "baton/staging/web", "erin", ghsim.CommitOptions{
+		Files: map[string]*string{"environments/staging/web-deployment.yaml": &old}, Message: "chore(staging): bump web to 0.9.0\n\nBaton-App: web\nBaton-Env: staging\nBaton-Image: ghcr.io/acme/web:0.9.0\nBaton-Approved-By: bob\n",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	erin := s.as(t, "erin")
+	pr, err := erin.CreatePR(ctx, "acme/config", githost.NewPR{Title: "chore(staging): bump web to 0.9.0", Head: "baton/staging/web", Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.sim.Merge("acme/config", pr.Number, "erin", "merge"); err != nil {
+		t.Fatal(err)
+	}
+	load := command.PolicyLoader(s.gh, "acme/config", "")
+	merged, err := s.gh.PR(ctx, "acme/config", pr.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := promotion.HandleClosed(ctx, s.gh, load, promotion.ClosedEvent{Repo: "acme/config", PR: merged, Action: "closed"}); err != nil || res.Release != nil {
+		t.Fatalf("closed event released a hand-opened merge: %+v, %v", res, err)
+	}
+	if done, err := promotion.Reconcile(ctx, s.gh, load, "acme/config"); err != nil || len(done) != 0 {
+		t.Fatalf("the sweep released a hand-opened merge: %+v, %v", done, err)
+	}
+	if n := len(s.sim.Releases("acme/config")); n != 0 {
+		t.Errorf("%d releases", n)
+	}
+}
+
+// A writer closes Baton's pull request, force-pushes the branch to her
+// content and back to Baton's own commit, and reopens it: the head is
+// Baton's commit again, but the push that put it there is hers.
+func TestAttackCloseForcePushBackReopen(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	own := s.head(t)
+	s.api(t, "erin", "PATCH", fmt.Sprintf("/repos/acme/config/pulls/%d", s.pr), `{"state":"closed"}`, 200)
+	evil := strings.ReplaceAll(stagingYAML, "1.4.0", "6.6.6")
+	s.clock.Advance(time.Second)
+	if _, err := s.sim.Push("acme/config", "baton/production/web", "erin", map[string]*string{"environments/production/web-deployment.yaml": &evil}, "6.6.6"); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Second)
+	if err := s.sim.ForcePush("acme/config", "baton/production/web", "erin", own); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Second)
+	s.api(t, "erin", "PATCH", fmt.Sprintf("/repos/acme/config/pulls/%d", s.pr), `{"state":"open"}`, 200)
+	res := s.handle(t, s.comment(t, "bob", "/approve"))
+	if res.Merged || s.merged(t) || !strings.Contains(res.Reply, "by `@erin`") {
+		t.Fatalf("merged after a writer's force-push back: %+v", res)
+	}
+}
