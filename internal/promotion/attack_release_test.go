@@ -213,3 +213,46 @@ func TestAttackAnnotatedTagWithForgedApprovers(t *testing.T) {
 		t.Errorf("Baton's tag credits approvers nobody gave:\n%s", tag.Message)
 	}
 }
+
+// A writer merges Baton's pull request by hand before anyone approved it;
+// an approver's /approve (and approving review) after the merge, before
+// Baton's release ran, approved nothing that was merged: the release
+// must not credit them.
+func TestAttackApprovalAfterAHandMerge(t *testing.T) {
+	t.Parallel()
+	for _, how := range []string{"comment", "review"} {
+		t.Run(how, func(t *testing.T) {
+			t.Parallel()
+			s := newStage(t, reviewPolicy)
+			ctx := context.Background()
+			s.clock.Advance(time.Second)
+			if _, err := s.sim.Merge("acme/config", s.pr, "erin", "squash"); err != nil {
+				t.Fatal(err)
+			}
+			s.clock.Advance(time.Second)
+			var res *promotion.Result
+			switch how {
+			case "comment":
+				res = s.handle(t, s.comment(t, "bob", "/approve"))
+			case "review":
+				if _, err := s.sim.AddReview("acme/config", s.pr, "bob", "APPROVE", ""); err != nil {
+					t.Skipf("the simulator refuses a review of a merged pull request (%v), as GitHub does", err)
+				}
+				pr, err := s.gh.PR(ctx, "acme/config", s.pr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res, err = promotion.HandleClosed(ctx, s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.ClosedEvent{Repo: "acme/config", PR: pr, Action: "closed"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if res.Release == nil {
+				t.Fatalf("not released: %+v", res)
+			}
+			rels := s.sim.Releases("acme/config")
+			if len(rels) != 1 || strings.Contains(rels[0].Body, "@bob") || !strings.Contains(rels[0].Body, "| Approved by | no approval verified by Baton |") {
+				t.Fatalf("the release credits an approval made after the merge:\n%+v", rels)
+			}
+		})
+	}
+}
