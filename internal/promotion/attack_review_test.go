@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/baton-dev/baton/internal/command"
-	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/promotion"
 )
 

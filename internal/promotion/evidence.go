@@ -242,6 +242,27 @@ func (e *evidence) bind(c githost.Comment) binding {
 	return boundUndecided
 }
 
+// madeBefore keeps only the comments and reviews GitHub's clock puts
+// strictly before t (whole seconds: the same second cannot be ordered).
+// The record of a merge someone else made counts only approvals given
+// before the merge: one given after it approved nothing that merged.
+func (e *evidence) madeBefore(t time.Time) {
+	cut := t.Truncate(time.Second)
+	var comments []githost.Comment
+	for _, c := range e.comments {
+		if c.CreatedAt.Truncate(time.Second).Before(cut) {
+			comments = append(comments, c)
+		}
+	}
+	var reviews []githost.Review
+	for _, r := range e.reviews {
+		if !r.SubmittedAt.IsZero() && r.SubmittedAt.Truncate(time.Second).Before(cut) {
+			reviews = append(reviews, r)
+		}
+	}
+	e.comments, e.reviews = comments, reviews
+}
+
 // latestReviews is each reviewer's latest state-setting review (APPROVED,
 // CHANGES_REQUESTED or DISMISSED), by reviewer id; COMMENTED reviews
 // change no state.

@@ -181,7 +181,8 @@ func finishRelease(ctx context.Context, gh ClosedGitHub, pol *policy.Policy, rep
 // evidenceRecord is the record of a merge someone else made: the head
 // verified as Baton's edit of the base as it was before the merge (the
 // merge commit's first parent), with the evidence a merge would gather,
-// and the approvals counted from it. Content Baton cannot verify is
+// and the approvals given before the merge (GitHub's clock) counted from
+// it. Content Baton cannot verify is
 // released all the same (the merge happened) with its head's trailers,
 // no approver, and the reason in the notes.
 func evidenceRecord(ctx context.Context, gh ClosedGitHub, pol *policy.Policy, repo string, pr *githost.PR, merge *githost.Commit) (Trailers, string, error) {
@@ -222,6 +223,7 @@ func evidenceRecord(ctx context.Context, gh ClosedGitHub, pol *policy.Policy, re
 	if err := e.bindEra(ctx, gh, repo, v.record); err != nil {
 		return nil, "", err
 	}
+	e.madeBefore(pr.MergedAt)
 	t, err := countApprovals(ctx, gh, p, v, e, nil)
 	if err != nil {
 		return nil, "", err
