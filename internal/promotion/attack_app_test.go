@@ -1,0 +1,88 @@
+package promotion_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/baton-dev/baton/internal/command"
+	"github.com/baton-dev/baton/internal/forge"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
+	"github.com/baton-dev/baton/internal/githost"
+	"github.com/baton-dev/baton/internal/promotion"
+)
+
+// The attacks of this file run with Baton as a GitHub App on a public
+// config repository: an outsider (mallory, no role: "read" on a public
+// repository) comments commands, and a writer (erin) makes the release
+// first in the gap between Baton's merge and its release.
+func TestAttackAppPublicRepo(t *testing.T) {
+	t.Parallel()
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{App: true, PublicConfig: true, Start: time.Now().UTC().Truncate(time.Second)})
+	ctx := context.Background()
+	gh, err := forge.New(ctx, forge.Options{AppID: w.App.ID, PrivateKey: w.App.PrivateKeyPEM(), Repo: w.Config, APIURL: w.URL, Sleep: w.Clock.SleepContext})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := req(t, "ghcr.io/acme/web:1.5.0")
+	r.SourceRepo, r.SourceSHA = "", ""
+	out, err := bump(ctx, gh, r)
+	if err != nil || out.Outcome != promotion.Created {
+		t.Fatalf("bump: %+v, %v", out, err)
+	}
+	n := out.PR.Number
+	w.Clock.Advance(time.Minute)
+	w.Sim.AddUser("mallory")
+	load := command.PolicyLoader(gh, w.Config, "")
+	say := func(g promotion.CommentGitHub, login, body string) *promotion.Result {
+		t.Helper()
+		w.Clock.Advance(time.Second)
+		id, err := w.Sim.AddComment(w.Config, n, login, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := promotion.HandleComment(ctx, g, load, promotion.CommentEvent{Repo: w.Config, Number: n, IsPR: true, CommentID: id, Author: login, AuthorType: "User", Body: body, Action: "created", CreatedAt: w.Clock.Now()})
+		if err != nil {
+			t.Fatalf("HandleComment %s by %s: %v", body, login, err)
+		}
+		return res
+	}
+	for _, cmd := range []string{"/approve", "/hold", "/cancel"} {
+		if res := say(gh, "mallory", cmd); res.Merged || !strings.Contains(res.Reply, "`@mallory`") || !strings.Contains(res.Reply, "read") {
+			t.Fatalf("%s by an outsider: %+v", cmd, res)
+		}
+	}
+	me, err := gh.Self(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "v" + w.Clock.Now().Add(time.Second).Format("20060102150405")
+	g := &mergeThen{Client: gh, then: func() {
+		pr, err := gh.PR(ctx, w.Config, n)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		erin := client(t, w, ghsimtest.Writer)
+		if _, err := erin.CreateRelease(ctx, w.Config, githost.NewRelease{Tag: name, Target: pr.MergeSHA, Name: "web 1.5.0 → staging", Body: "| Approved by | @carol |"}); err != nil {
+			t.Error(err)
+		}
+	}}
+	res := say(g, ghsimtest.Approver, "/approve")
+	if !res.Merged || res.Release == nil {
+		t.Fatalf("approve: %+v", res)
+	}
+	if res.Release.Tag == name || res.Release.Author.ID != me.User.ID {
+		t.Fatalf("Baton (App, bot id %d) answered the writer's release %s by @%s", me.User.ID, res.Release.Tag, res.Release.Author.Login)
+	}
+	for _, rel := range w.Sim.Releases(w.Config) {
+		if rel.TagName == res.Release.Tag && strings.Contains(rel.Body, "@carol") {
+			t.Errorf("Baton's release credits carol:\n%s", rel.Body)
+		}
+	}
+	if got := fmt.Sprint(len(w.Sim.Releases(w.Config))); got != "2" {
+		t.Errorf("%s releases, want the writer's and Baton's", got)
+	}
+}
