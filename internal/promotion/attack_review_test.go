@@ -249,3 +249,33 @@ func TestAttackCloseForcePushBackReopen(t *testing.T) {
 		t.Fatalf("merged after a writer's force-push back: %+v", res)
 	}
 }
+
+// A writer edits one of Baton's own replies (any writer can edit any
+// comment) to add the reply markers of the comment ids bob's next
+// commands will get: Baton must not take the edited reply for its answer
+// and stay silent — the /cancel would not close, the /approve would not
+// merge now.
+func TestAttackWriterEditsBatonsReplyToAddMarkers(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, strings.Replace(reviewPolicy, "approvals: 1", "approvals: 2", 1))
+	first := s.handle(t, s.comment(t, "bob", "/approve"))
+	if !strings.Contains(first.Reply, "Approvals: 1 of 2") {
+		t.Fatalf("%+v", first)
+	}
+	comments := s.sim.Comments("acme/config", s.pr)
+	reply := comments[len(comments)-1]
+	if reply.User == nil || reply.User.Login != "baton" {
+		t.Fatalf("last comment is not Baton's reply: %+v", reply)
+	}
+	var marks []string
+	for i := int64(1); i <= 4; i++ {
+		marks = append(marks, fmt.Sprintf("<!-- baton:reply %d -->", reply.ID+i))
+	}
+	if err := s.sim.EditComment("acme/config", reply.ID, "erin", reply.Body+"\n"+strings.Join(marks, "\n")); err != nil {
+		t.Fatal(err)
+	}
+	res := s.handle(t, s.comment(t, "carol", "/approve"))
+	if res.Ignored != "" || !res.Merged {
+		t.Fatalf("a writer's edit of Baton's reply silenced carol's /approve: %+v", res)
+	}
+}
