@@ -279,3 +279,28 @@ func TestAttackWriterEditsBatonsReplyToAddMarkers(t *testing.T) {
 		t.Fatalf("a writer's edit of Baton's reply silenced carol's /approve: %+v", res)
 	}
 }
+
+// The same with the markers of native reviews not yet submitted (review
+// ids are not comparable to comment ids): an edited reply of Baton's
+// answers nothing.
+func TestAttackWriterEditsBatonsReplyToAddReviewMarkers(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, strings.Replace(reviewPolicy, "approvals: 1", "approvals: 2", 1))
+	if res := s.handle(t, s.comment(t, "bob", "/approve")); !strings.Contains(res.Reply, "Approvals: 1 of 2") {
+		t.Fatalf("%+v", res)
+	}
+	comments := s.sim.Comments("acme/config", s.pr)
+	reply := comments[len(comments)-1]
+	var marks []string
+	for i := int64(1); i <= 8; i++ {
+		marks = append(marks, fmt.Sprintf("<!-- baton:reply review-%d -->", reply.ID+i))
+	}
+	s.clock.Advance(time.Second)
+	if err := s.sim.EditComment("acme/config", reply.ID, "erin", reply.Body+"\n"+strings.Join(marks, "\n")); err != nil {
+		t.Fatal(err)
+	}
+	res := s.review(t, "carol", "APPROVE")
+	if res.Ignored != "" || !res.Merged {
+		t.Fatalf("a writer's edit of Baton's reply silenced carol's review: %+v", res)
+	}
+}

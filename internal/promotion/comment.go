@@ -110,16 +110,28 @@ func reviewReplyMarker(reviewID int64) string {
 }
 
 // answered reports whether Baton already answered the comment: one of
-// Baton's own comments carries its marker.
+// Baton's own comments made after it (a greater id: GitHub assigns issue
+// comment ids in order, and an answer follows its question) carries its
+// marker. A marker of a comment not yet made, written into one of Baton's
+// earlier comments by a writer who edited it, answers nothing.
 func answered(comments []githost.Comment, me githost.Identity, commentID int64) bool {
-	return carriesMarker(comments, me, replyMarker(commentID))
+	var later []githost.Comment
+	for _, c := range comments {
+		if c.ID > commentID {
+			later = append(later, c)
+		}
+	}
+	return carriesMarker(later, me, replyMarker(commentID))
 }
 
-// carriesMarker reports whether one of Baton's own comments (by user id)
-// carries marker; the same text in anyone else's comment proves nothing.
+// carriesMarker reports whether one of Baton's own unedited comments (by
+// user id) carries marker; the same text in anyone else's comment proves
+// nothing, and neither does Baton's comment once edited: Baton never
+// edits its comments, and any writer can edit one to add the markers of
+// comments not yet answered (or not yet made) and silence them.
 func carriesMarker(comments []githost.Comment, me githost.Identity, marker string) bool {
 	for _, c := range comments {
-		if me.User.ID != 0 && c.User.ID == me.User.ID && strings.Contains(c.Body, marker) {
+		if me.User.ID != 0 && c.User.ID == me.User.ID && !edited(c) && strings.Contains(c.Body, marker) {
 			return true
 		}
 	}
