@@ -304,3 +304,30 @@ func TestAttackWriterEditsBatonsReplyToAddReviewMarkers(t *testing.T) {
 		t.Fatalf("a writer's edit of Baton's reply silenced carol's review: %+v", res)
 	}
 }
+
+// bob approved 1.3.0 → 1.5.0; a writer then moves the base under the
+// promotion's file with her own commit that changes what runs (1.3.0 →
+// 1.4.0). Baton's rebuild is another change (1.4.0 → 1.5.0): bob's
+// approval must not carry to content he never saw.
+func TestAttackBaseMovedByAWriterDoesNotCarryApprovals(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	s.sim.Inject(ghsim.Fault{Method: "PUT", Route: "/repos/{owner}/{repo}/pulls/{number}/merge", Kind: ghsim.FaultStatus, Status: 409, Times: 1})
+	if res := s.handle(t, s.comment(t, "bob", "/approve")); res.Merged {
+		t.Fatal("the fault did not hold the merge")
+	}
+	s.clock.Advance(time.Second)
+	moved := stagingYAML // production now runs 1.4.0, as staging does
+	if _, err := s.sim.Push("acme/config", "main", "erin", map[string]*string{"environments/production/web-deployment.yaml": &moved}, "production to 1.4.0"); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Second)
+	res := s.checks(t, s.pr)
+	if res.Merged || res.Waiting != "rebuild" || !strings.Contains(res.Reply, "needs approval again") {
+		t.Fatalf("rebuild after the writer's base change: %+v", res)
+	}
+	s.clock.Advance(time.Minute)
+	if res := s.checks(t, s.pr); res.Merged || res.Waiting != "approvals" {
+		t.Fatalf("bob's approval of 1.3.0 → 1.5.0 carried to 1.4.0 → 1.5.0: %+v", res)
+	}
+}
