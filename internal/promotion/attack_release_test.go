@@ -9,6 +9,7 @@ import (
 
 	"github.com/baton-dev/baton/internal/command"
 	"github.com/baton-dev/baton/internal/forge"
+	"github.com/baton-dev/baton/internal/ghsim"
 	"github.com/baton-dev/baton/internal/promotion"
 )
 
@@ -255,4 +256,55 @@ func TestAttackApprovalAfterAHandMerge(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A writer pushes her own commit onto Baton's branch — 6.6.6, with
+// Baton's trailers copied and a Baton-Run link and Baton-Actor of her
+// choosing — and merges it herself. The merge happened, so Baton
+// releases it as unverified; but nothing she wrote may appear as fact in
+// the notes (no link of hers, no one pinged), and an unverified release is
+// not marked the latest deployment.
+func TestAttackHandMergedForgedCommitNotes(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	ctx := context.Background()
+	evil := strings.ReplaceAll(stagingYAML, "1.4.0", "6.6.6")
+	msg := "chore(production): bump web to 6.6.6\n\nBaton-App: web\nBaton-Env: production\nBaton-Image: ghcr.io/acme/web:6.6.6\nBaton-From: 1.3.0\nBaton-Source: acme/web@" + strings.Repeat("b", 40) +
+		"\nBaton-Run: https://evil.example/acme/web/actions/runs/1\nBaton-Actor: carol\nBaton-Approved-By: bob\n"
+	s.clock.Advance(time.Second)
+	if _, err := s.sim.PushCommit("acme/config", "baton/production/web", "erin", ghsimCommit(evil, msg, s.sim.Ref("acme/config", "refs/heads/main"))); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Second)
+	if _, err := s.sim.Merge("acme/config", s.pr, "erin", "squash"); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := s.gh.PR(ctx, "acme/config", s.pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := promotion.HandleClosed(ctx, s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.ClosedEvent{Repo: "acme/config", PR: pr, Action: "closed"})
+	if err != nil || res.Release == nil {
+		t.Fatalf("HandleClosed: %+v, %v", res, err)
+	}
+	rels := s.sim.Releases("acme/config")
+	if len(rels) != 1 {
+		t.Fatalf("%d releases", len(rels))
+	}
+	body := rels[0].Body
+	if !strings.Contains(body, "| Content | not verified by Baton: ") {
+		t.Fatalf("notes do not say the content is unverified:\n%s", body)
+	}
+	for _, bad := range []string{"evil.example", "@carol", "@bob"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("notes of unverified content carry the writer's %q:\n%s", bad, body)
+		}
+	}
+	if rels[0].Latest {
+		t.Errorf("the unverified release is marked the latest deployment")
+	}
+}
+
+func ghsimCommit(content, message, parent string) ghsim.CommitOptions {
+	return ghsim.CommitOptions{Files: map[string]*string{"environments/production/web-deployment.yaml": &content}, Message: message, Parent: parent}
 }
