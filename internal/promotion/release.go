@@ -143,7 +143,7 @@ func Release(ctx context.Context, gh ReleaseGitHub, req ReleaseRequest) (*githos
 			return nil, err
 		}
 		rel, err := gh.CreateRelease(ctx, req.Repo, githost.NewRelease{
-			Tag: candidate, Target: pr.MergeSHA, Name: title, Body: releaseNotes(req, candidate), Latest: req.Policy.IsLast(env),
+			Tag: candidate, Target: pr.MergeSHA, Name: title, Body: releaseNotes(req, candidate), Latest: req.Policy.IsLast(env) && req.Unverified == "",
 		})
 		if errors.Is(err, githost.ErrExists) {
 			rel, err := gh.ReleaseByTag(ctx, req.Repo, candidate)
@@ -199,6 +199,8 @@ func tagMessage(title string, req ReleaseRequest) string {
 // releaseNotes are the release's body. Every value comes from Baton's
 // verified record or GitHub's objects; approvers are only those Baton
 // verified, never names from a merge message or the pull request body.
+// For content Baton could not verify the notes say so, and leave out the
+// record's source, run link and actor: its pusher wrote them.
 func releaseNotes(req ReleaseRequest, tag string) string {
 	r := req.Record
 	env, app, _ := ParseBranch(req.PR.Head)
@@ -220,7 +222,9 @@ func releaseNotes(req ReleaseRequest, tag string) string {
 	if want.Digest != "" {
 		row("Digest", code(want.Digest))
 	}
-	if src := r[TrailerSource]; src != "" {
+	// Unverified content's record is whatever its pusher wrote: its
+	// links and people are not shown (they would read as Baton's word).
+	if src := r[TrailerSource]; src != "" && req.Unverified == "" {
 		row("Source", code(src))
 	}
 	row("Pull request", fmt.Sprintf("[#%d](%s)", req.PR.Number, req.PR.URL))
@@ -236,7 +240,7 @@ func releaseNotes(req ReleaseRequest, tag string) string {
 		row("Merged by", mentions([]string{req.MergedBy}))
 	}
 	row("Merged at", req.PR.MergedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
-	if run := r[TrailerRun]; strings.HasPrefix(run, "https://") && !strings.ContainsAny(run, " ()[]<>") {
+	if run := r[TrailerRun]; req.Unverified == "" && strings.HasPrefix(run, "https://") && !strings.ContainsAny(run, " ()[]<>") {
 		row("Build", fmt.Sprintf("[run](%s) by %s", run, mentions([]string{r[TrailerActor]})))
 	}
 	row("Tag", code(tag))
