@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/baton-dev/baton/internal/command"
+	"github.com/baton-dev/baton/internal/ghsim"
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/promotion"
 )
@@ -95,5 +98,53 @@ func TestAttackBumpUpdatesASecondPRFromBatonsBranch(t *testing.T) {
 	}
 	for _, c := range s.sim.Comments("acme/config", theirs.Number) {
 		t.Errorf("BUMP-SIDE HOLE (row 9): Baton commented on the writer's pull request #%d: %q", theirs.Number, c.Body)
+	}
+}
+
+// Row 8, worse: the bump "puts the PR's own commit back" from the body's
+// baton:v1 "commit" when it refuses a downgrade. A writer makes a commit
+// of her own (6.6.6, Baton's trailers copied) on a side branch, then
+// edits the staging PR's body: image 99.0.0 (so the next bump refuses as
+// a downgrade) and commit = hers. The next bump then force-pushes HER
+// commit onto Baton's branch AS BATON: the activity log shows Baton's
+// push, provenance passes (token mode), the content is "Baton's edit" of
+// 6.6.6, and staging (merge: auto) merges 6.6.6 with no approval.
+func TestAttackBumpPutsBackACommitNamedInTheBody(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	ctx := context.Background()
+	out, err := bump(ctx, s.gh, req(t, "ghcr.io/acme/web:1.5.0")) // staging (develop)
+	if err != nil || out.Outcome != promotion.Created {
+		t.Fatalf("staging bump: %+v, %v", out, err)
+	}
+	staging := out.PR.Number
+	s.clock.Advance(time.Minute)
+	evil := strings.ReplaceAll(stagingYAML, "1.4.0", "6.6.6")
+	msg := "chore(staging): bump web to 6.6.6\n\nBaton-App: web\nBaton-Env: staging\nBaton-Image: ghcr.io/acme/web:6.6.6\nBaton-From: 1.4.0\n"
+	main := s.sim.Ref("acme/config", "refs/heads/main")
+	mine, err := s.sim.PushCommit("acme/config", "erin/side", "erin", ghsim.CommitOptions{
+		Files: map[string]*string{"environments/staging/web-deployment.yaml": &evil}, Message: msg, Parent: main,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(promotion.Meta{App: "web", Env: "staging", Image: "ghcr.io/acme/web:99.0.0", Base: main, Commit: mine, Files: []string{"environments/staging/web-deployment.yaml"}})
+	body, _ := json.Marshal(map[string]string{"body": "<!-- baton:v1 " + string(b) + " -->\n"})
+	s.api(t, "erin", "PATCH", fmt.Sprintf("/repos/acme/config/pulls/%d", staging), string(body), 200)
+	s.clock.Advance(time.Second)
+	if _, err := bump(ctx, s.gh, req(t, "ghcr.io/acme/web:1.5.1")); err != nil {
+		t.Logf("bump 1.5.1: %v", err)
+	}
+	if head := s.sim.Ref("acme/config", "refs/heads/baton/staging/web"); head == mine {
+		t.Errorf("BUMP-SIDE HOLE (row 8): the bump force-pushed the writer's commit %s, named in the PR body, onto baton/staging/web as Baton", mine[:7])
+	}
+	s.clock.Advance(time.Second)
+	results, err := promotion.HandleChecks(ctx, s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.MergeEvent{Repo: "acme/config", Number: staging})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) == 1 && results[0].Merged {
+		got, _ := s.sim.FileAt("acme/config", "main", "environments/staging/web-deployment.yaml")
+		t.Fatalf("BUMP-SIDE HOLE (row 8): staging merged the writer's commit with no approval; main's staging file now:\n%s", got)
 	}
 }
