@@ -366,6 +366,11 @@ type CommitOptions struct {
 	// Parent is the commit to build on; empty means the branch tip (the
 	// default branch's tip for a new branch).
 	Parent string
+	// SignedByPusher signs the commit with a key the pusher registered on
+	// their account. GitHub shows any user's own valid signature as
+	// Verified when the committer e-mail is the signer's (reason "valid");
+	// with another committer e-mail it is not verified ("bad_email").
+	SignedByPusher bool
 }
 
 // PushCommit creates one commit with any author, committer, dates and
@@ -462,6 +467,13 @@ func (s *Sim) commitFiles(r *Repo, branch string, pusher *User, o CommitOptions)
 	h, err := g.writeCommit(&object.Commit{Author: author, Committer: committer, Message: o.Message, TreeHash: tree, ParentHashes: parents})
 	if err != nil {
 		return "", err
+	}
+	if o.SignedByPusher {
+		v := verification{Reason: "bad_email"}
+		if strings.EqualFold(committer.Email, pusher.Email) {
+			v = verification{Verified: true, Reason: "valid"}
+		}
+		r.verified[h] = v
 	}
 	if err := s.moveRef(r, "refs/heads/"+branch, h, pusher, ""); err != nil {
 		return "", err

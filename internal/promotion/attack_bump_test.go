@@ -10,6 +10,7 @@ import (
 
 	"github.com/baton-dev/baton/internal/command"
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/promotion"
 )
@@ -146,5 +147,45 @@ func TestAttackBumpPutsBackACommitNamedInTheBody(t *testing.T) {
 	if len(results) == 1 && results[0].Merged {
 		got, _ := s.sim.FileAt("acme/config", "main", "environments/staging/web-deployment.yaml")
 		t.Fatalf("BUMP-SIDE HOLE (row 8): staging merged the writer's commit with no approval; main's staging file now:\n%s", got)
+	}
+}
+
+// The same as a GitHub App, where provenance also wants GitHub's
+// "Verified": the writer signs her commit with her own registered key
+// (GitHub verifies any user's own signature), the bump force-pushes it as
+// Baton's App, and verification takes it for Baton's signed commit.
+func TestAttackBumpPutsBackASignedCommitAsApp(t *testing.T) {
+	t.Parallel()
+	w, gh, n := appWorld(t)
+	ctx := context.Background()
+	evil := strings.ReplaceAll(ghsimtest.StagingDeployment, "1.4.0", "6.6.6")
+	msg := "chore(staging): bump web to 6.6.6\n\nBaton-App: web\nBaton-Env: staging\nBaton-Image: ghcr.io/acme/web:6.6.6\nBaton-From: 1.4.0\n"
+	main := w.Sim.Ref(w.Config, "refs/heads/main")
+	mine, err := w.Sim.PushCommit(w.Config, "erin/side", ghsimtest.Writer, ghsim.CommitOptions{
+		Files: map[string]*string{"environments/staging/web-deployment.yaml": &evil}, Message: msg, Parent: main, SignedByPusher: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := mustCommitIn(t, gh, w.Config, mine); !c.Verified {
+		t.Fatalf("the writer's own signature is not Verified: %+v", c)
+	}
+	b, _ := json.Marshal(promotion.Meta{App: "web", Env: "staging", Image: "ghcr.io/acme/web:99.0.0", Base: main, Commit: mine, Files: []string{"environments/staging/web-deployment.yaml"}})
+	erin := client(t, w, ghsimtest.Writer)
+	if _, err := erin.UpdatePR(ctx, w.Config, n, "chore(staging): bump web to 1.5.0", "<!-- baton:v1 "+string(b)+" -->\n"); err != nil {
+		t.Fatal(err)
+	}
+	w.Clock.Advance(time.Second)
+	r := req(t, "ghcr.io/acme/web:1.5.1")
+	r.SourceRepo, r.SourceSHA = "", ""
+	if _, err := bump(ctx, gh, r); err != nil {
+		t.Logf("bump 1.5.1: %v", err)
+	}
+	if head := w.Sim.Ref(w.Config, "refs/heads/baton/staging/web"); head == mine {
+		t.Errorf("BUMP-SIDE HOLE (row 8, App): the bump force-pushed the writer's signed commit %s, named in the PR body, as Baton's App", mine[:7])
+	}
+	w.Clock.Advance(time.Second)
+	if res := appChecks(t, w, gh, n); res.Waiting != "verification" {
+		t.Fatalf("BUMP-SIDE HOLE (row 8, App): verification took the writer's commit for Baton's (%s): %+v", res.Waiting, res)
 	}
 }
