@@ -201,6 +201,7 @@ func commitInfo(rc *github.RepositoryCommit) githost.CommitInfo {
 		SHA: rc.GetSHA(), Tree: rc.GetCommit().GetTree().GetSHA(), Message: rc.GetCommit().GetMessage(),
 		Author: rc.GetAuthor().GetLogin(), Verified: v.GetVerified(), VerificationReason: v.GetReason(),
 		Committed: rc.GetCommit().GetCommitter().GetDate().Time,
+		AuthorID:  rc.GetAuthor().GetID(), CommitterEmail: rc.GetCommit().GetCommitter().GetEmail(),
 	}
 }
 

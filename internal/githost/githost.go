@@ -148,6 +148,11 @@ type CommitInfo struct {
 	// VerificationReason is GitHub's verification.reason (valid,
 	// unsigned, ...).
 	VerificationReason string
+	// AuthorID is the id of the GitHub account the author e-mail belongs
+	// to (author.id; 0 when none), and CommitterEmail is the committer's
+	// e-mail as the commit records it.
+	AuthorID       int64
+	CommitterEmail string
 }
 
 // Diff is a comparison of two commits of one repository.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/baton-dev/baton/internal/command"
 	"github.com/baton-dev/baton/internal/forge"
+	"github.com/baton-dev/baton/internal/ghsim"
 	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/promotion"
@@ -84,5 +85,48 @@ func TestAttackAppPublicRepo(t *testing.T) {
 	}
 	if got := fmt.Sprint(len(w.Sim.Releases(w.Config))); got != "2" {
 		t.Errorf("%s releases, want the writer's and Baton's", got)
+	}
+}
+
+// Defence in depth as a GitHub App: should Baton's identity ever push a
+// commit it did not make (the bump's put-back of a commit named in the
+// PR body was one way, see attack_bump_test.go), GitHub's "Verified" is
+// not enough — any user's own signature is Verified. A writer's commit
+// signed with her own key, with Baton's record and Baton's bot as author
+// e-mail, set on the branch by Baton's App, is refused.
+func TestAttackAppForeignSignedCommitPushedByBaton(t *testing.T) {
+	t.Parallel()
+	w, gh, n := appWorld(t)
+	ctx := context.Background()
+	me, err := gh.Self(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot, _ := w.Sim.User(me.User.Login)
+	evil := strings.ReplaceAll(ghsimtest.StagingDeployment, "1.4.0", "6.6.6")
+	msg := "chore(staging): bump web to 6.6.6\n\nBaton-App: web\nBaton-Env: staging\nBaton-Image: ghcr.io/acme/web:6.6.6\nBaton-From: 1.4.0\n"
+	erin, _ := w.Sim.User(ghsimtest.Writer)
+	mine, err := w.Sim.PushCommit(w.Config, "erin/side", ghsimtest.Writer, ghsim.CommitOptions{
+		Files: map[string]*string{"environments/staging/web-deployment.yaml": &evil}, Message: msg, Parent: w.Sim.Ref(w.Config, "refs/heads/main"),
+		Author:    ghsim.Signature{Name: bot.Login, Email: bot.Email},
+		Committer: ghsim.Signature{Name: erin.Login, Email: erin.Email}, SignedByPusher: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := mustCommitIn(t, gh, w.Config, mine); !c.Verified {
+		t.Fatalf("the writer's own signature is not Verified: %+v", c)
+	}
+	if err := gh.UpdateRef(ctx, w.Config, "heads/baton/staging/web", mine, true); err != nil {
+		t.Fatal(err)
+	}
+	w.Clock.Advance(time.Second)
+	if _, err := w.Sim.AddComment(w.Config, n, ghsimtest.Approver, "/approve"); err != nil {
+		t.Fatal(err)
+	}
+	w.Clock.Advance(time.Second)
+	res := appChecks(t, w, gh, n)
+	if res.Merged || res.Waiting != "verification" || !strings.Contains(res.Reply, "not as Baton's App commits are") {
+		t.Fatalf("a writer's self-signed commit passed for Baton's App commit: %+v", res)
 	}
 }

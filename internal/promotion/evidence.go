@@ -138,8 +138,19 @@ func (e *evidence) provenance(head githost.CommitInfo) string {
 	if e.self.AppID != 0 && !head.Verified {
 		return fmt.Sprintf("the commit %s is not signed by GitHub (%s), so it was not made by Baton's App", short(head.SHA), dashIfEmpty(head.VerificationReason))
 	}
+	if e.self.AppID != 0 && (!strings.EqualFold(head.CommitterEmail, gitHubCommitter) || head.AuthorID != e.selfID()) {
+		// "Verified" alone is any user's own valid signature, or GitHub's
+		// on a commit someone made in the web interface: Baton's App
+		// commits are GitHub-signed (committer GitHub) with the App's bot
+		// as author.
+		return fmt.Sprintf("the commit %s is signed, but not as Baton's App commits are (committed by GitHub with Baton's bot as author)", short(head.SHA))
+	}
 	return ""
 }
+
+// gitHubCommitter is the committer e-mail of the commits GitHub signs
+// itself (an App's API commits, web edits).
+const gitHubCommitter = "noreply@github.com"
 
 // maxRebuildChain bounds how many of Baton's same-change rebuilds an
 // approval carries over.
