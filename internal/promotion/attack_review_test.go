@@ -331,3 +331,43 @@ func TestAttackBaseMovedByAWriterDoesNotCarryApprovals(t *testing.T) {
 		t.Fatalf("bob's approval of 1.3.0 → 1.5.0 carried to 1.4.0 → 1.5.0: %+v", res)
 	}
 }
+
+// Defence in depth in token mode: should Baton's identity ever push a
+// commit it did not make (the bump's put-back of a commit named in the PR
+// body was one way, see attack_bump_test.go), its Baton-Rebuilt-From
+// trailer must not carry bob's approval of 1.5.0 to the writer's 6.6.6:
+// a rebuild carries approvals only when the head it replaced put the same
+// image over the same versions.
+func TestAttackForgedRebuiltFromDoesNotCarryApprovals(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, reviewPolicy)
+	ctx := context.Background()
+	s.sim.Inject(ghsim.Fault{Method: "PUT", Route: "/repos/{owner}/{repo}/pulls/{number}/merge", Kind: ghsim.FaultStatus, Status: 409, Times: 1})
+	if res := s.handle(t, s.comment(t, "bob", "/approve")); res.Merged || !strings.Contains(res.Reply, "counted") {
+		t.Fatalf("bob: %+v", res)
+	}
+	approved := s.head(t)
+	own := mustCommit(t, s.gh, approved)
+	evil := strings.ReplaceAll(stagingYAML, "1.4.0", "6.6.6")
+	msg := strings.ReplaceAll(own.Message, "1.5.0", "6.6.6") + "Baton-Rebuilt-From: " + approved + "\n"
+	s.clock.Advance(time.Second)
+	mine, err := s.sim.PushCommit("acme/config", "erin/side", "erin", ghsim.CommitOptions{
+		Files: map[string]*string{"environments/production/web-deployment.yaml": &evil}, Message: msg, Parent: own.Parents[0],
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Second)
+	if err := s.gh.UpdateRef(ctx, "acme/config", "heads/baton/production/web", mine, true); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Second)
+	res := s.checks(t, s.pr)
+	if res.Merged || s.merged(t) {
+		got, _ := s.sim.FileAt("acme/config", "main", "environments/production/web-deployment.yaml")
+		t.Fatalf("bob's approval of 1.5.0 merged the writer's 6.6.6 through a forged Baton-Rebuilt-From:\n%s", got)
+	}
+	if res.Waiting != "approvals" {
+		t.Errorf("waiting %q, want approvals: %+v", res.Waiting, res)
+	}
+}
