@@ -179,8 +179,11 @@ func (e *evidence) enoughLog(newestFirst []githost.Activity) bool {
 // the current head is Baton's commit that says (Baton-Rebuilt-From) it
 // redid the same change as the head it directly replaced, approvals of
 // that head carry over. Every step must be an entry pushed by Baton whose
-// before is the previous entry's after; record is the head's trailers,
-// trusted only because provenance proved the head Baton's.
+// before is the previous entry's after, and the replaced head's record
+// must put the same image into the same app and environment over the
+// same versions: the trailer names the head, but the sameness is checked
+// here, so a commit Baton's identity pushed without making it (whatever
+// its trailers say) carries no approval to another change.
 func (e *evidence) bindEra(ctx context.Context, gh evidenceGitHub, repo string, record Trailers) error {
 	for range maxRebuildChain {
 		from := record[TrailerRebuiltFrom]
@@ -188,13 +191,19 @@ func (e *evidence) bindEra(ctx context.Context, gh evidenceGitHub, repo string, 
 		if from == "" || i == 0 || e.log[i].Actor.ID != e.selfID() || e.log[i].Before != from || e.log[i-1].After != from || e.log[i-1].Actor.ID != e.selfID() {
 			return nil
 		}
-		e.era = i - 1
-		e.heads = append(e.heads, from)
 		c, err := gh.Commit(ctx, repo, from)
 		if err != nil {
 			return err
 		}
-		record = ParseTrailers(c.Message)
+		prev := ParseTrailers(c.Message)
+		for _, k := range []string{TrailerApp, TrailerEnv, TrailerImage, TrailerFrom} {
+			if prev[k] != record[k] {
+				return nil
+			}
+		}
+		e.era = i - 1
+		e.heads = append(e.heads, from)
+		record = prev
 	}
 	return nil
 }
