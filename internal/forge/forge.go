@@ -90,6 +90,9 @@ type Client struct {
 	// Identity is the login Baton acts as ("" when unknown); for Apps it is
 	// "<slug>[bot]".
 	Identity string
+	// self caches Self's answer.
+	selfMu sync.Mutex
+	self   *githost.Identity
 }
 
 // New builds a client. With App credentials it looks up the installation

@@ -93,6 +93,7 @@ type PR struct {
 	MergeableState string
 	Labels         []string
 	Author         string
+	AuthorID       int64 // the author's account id; 0 when not read
 }
 
 // NewPR is a pull request to open.

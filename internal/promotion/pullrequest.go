@@ -46,6 +46,42 @@ func IsBatonPR(pr *githost.PR) bool {
 	return ok && hasLabel(pr, "baton")
 }
 
+// isBatonCommit decides whether a commit is provably Baton's own, so that
+// its Baton-* trailers may be read as Baton's record of what the branch
+// holds. It is the one place that decides a commit's provenance: today the
+// commit's author and committer must both be the account Baton acts as (by
+// id when GitHub links them), and when Baton is an App, GitHub must have
+// verified the commit's signature (an App's API commits are signed; a
+// writer can put Baton's e-mail on a commit, never its signature). With
+// an unknown identity nothing is Baton's. Evidence a token writer cannot
+// forge in token mode (the repository activity log) is to be added here.
+func isBatonCommit(c *githost.AuthoredCommit, self githost.Identity) bool {
+	if c == nil || !self.Known() {
+		return false
+	}
+	if !self.Is(c.AuthorLogin, c.AuthorID) || !self.Is(c.CommitterLogin, c.CommitterID) {
+		return false
+	}
+	if self.App && !c.Verified {
+		return false
+	}
+	return true
+}
+
+// ownPR picks Baton's pull request for a branch: one that Baton's identity
+// opened (by account id when known), whose head is the branch in the config
+// repository itself and whose base is the default branch. A pull request
+// anyone else opened on a baton/... branch, or Baton's branch proposed to
+// another base, is not Baton's and is never updated.
+func ownPR(prs []*githost.PR, self githost.Identity, branch, defaultBranch string) *githost.PR {
+	for _, pr := range prs {
+		if pr.Head == branch && pr.Base == defaultBranch && pr.State != "closed" && self.Known() && self.Is(pr.Author, pr.AuthorID) {
+			return pr
+		}
+	}
+	return nil
+}
+
 func hasLabel(pr *githost.PR, label string) bool {
 	return contains(pr.Labels, label)
 }

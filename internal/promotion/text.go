@@ -14,8 +14,9 @@ func short(sha string) string {
 }
 
 // code puts text in a markdown code span; backticks are dropped so the
-// span cannot be closed early.
-func code(s string) string { return "`" + strings.ReplaceAll(s, "`", "") + "`" }
+// span cannot be closed early, and line breaks so it cannot end a table
+// row or start a new block.
+func code(s string) string { return "`" + strings.ReplaceAll(oneLine(s), "`", "") + "`" }
 
 func dashIfEmpty(s string) string {
 	if s == "" {

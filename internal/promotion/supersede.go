@@ -1,0 +1,342 @@
+package promotion
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/baton-dev/baton/internal/githost"
+	"github.com/baton-dev/baton/internal/image"
+	"github.com/baton-dev/baton/internal/policy"
+)
+
+// maxRounds bounds how often one bump re-reads the branch after another
+// run moved it, before it gives up.
+const maxRounds = 8
+
+// heldRecord is Baton's record of what its branch holds: the trailers of
+// the branch's head commit, read only when that commit is provably
+// Baton's (isBatonCommit). The pull request body is never read for it.
+type heldRecord struct {
+	sha      string
+	parent   string
+	image    image.Ref
+	trailers Trailers
+}
+
+// recordOf reads Baton's record from a branch head; nil when the commit
+// is not provably Baton's or carries no image.
+func recordOf(c *githost.AuthoredCommit, self githost.Identity) *heldRecord {
+	if !isBatonCommit(c, self) {
+		return nil
+	}
+	t := ParseTrailers(c.Message)
+	img, err := image.Parse(t[TrailerImage])
+	if err != nil {
+		return nil
+	}
+	h := &heldRecord{sha: c.SHA, image: img, trailers: t}
+	if len(c.Parents) > 0 {
+		h.parent = c.Parents[0]
+	}
+	return h
+}
+
+// newerThan says why the held version must not be replaced by req's (it
+// is newer by semantic version, or its source descends from req's), or ""
+// when it may be.
+func (h *heldRecord) newerThan(ctx context.Context, gh sourceGitHub, app *policy.App, req BumpRequest) (string, error) {
+	if h.image.Tag != "" && semverPair(h.image.Tag, req.Image.Tag) {
+		return downgrade([]string{h.image.Tag}, req.Image, false), nil
+	}
+	src := h.trailers[TrailerSource]
+	older, err := olderSource(ctx, gh, app, req, src)
+	if err != nil {
+		return "", err
+	}
+	if older {
+		return fmt.Sprintf("refusing to downgrade: %s is an ancestor of %s (pass allow-downgrade, or roll back)", short(req.SourceSHA), src), nil
+	}
+	return "", nil
+}
+
+// renderRecord renders a pull request's title and body from Baton's record
+// of a commit another run made, so that a run that finds a newer run's
+// commit on the branch can make the pull request describe it.
+func renderRecord(h *heldRecord, files []string, env *policy.Env) (title, body string) {
+	t := h.trailers
+	m := Meta{
+		App: t[TrailerApp], Env: t[TrailerEnv], Image: h.image.String(), Base: h.parent, Commit: h.sha,
+		Files: files, Source: t[TrailerSource], Run: t[TrailerRun], Actor: t[TrailerActor],
+	}
+	if f := t[TrailerFrom]; f != "" {
+		m.From = strings.Split(f, ", ")
+	}
+	return titleFor(m.Env, m.App, h.image), PRBody(m, h.image, nil, nil, env)
+}
+
+// writer puts a bump's commit on Baton's branch and makes the one pull
+// request describe what the branch holds, against other runs bumping the
+// same app and environment at the same time.
+//
+// GitHub offers no compare-and-swap on a ref, so the rules are: before
+// moving the branch, the version on it (Baton's record of its head commit)
+// is compared with ours and never lowered; after writing the pull request,
+// the branch is read again, and when another run moved it the bump starts
+// over from what is there: a newer version wins (the pull request is made
+// to describe it, in case our edit overwrote that run's), an older one
+// that overwrote ours is replaced again. Every run ends only after a read
+// of the branch that matches the pull request it last wrote, so the last
+// write of the pull request describes the branch.
+type writer struct {
+	gh            BumpGitHub
+	req           BumpRequest
+	res           *BumpResult
+	self          githost.Identity
+	app           *policy.App
+	env           *policy.Env
+	files         []string
+	defaultBranch string
+	ref           string // heads/baton/<env>/<app>
+	commit        string // our commit
+	title, body   string // our pull request
+	prev          *heldRecord
+	depth         int // how often yield handed back to run
+}
+
+// state is one reading of Baton's branch and pull request.
+type state struct {
+	pr     *githost.PR // Baton's open pull request; nil when none
+	head   string      // the branch's head; "" when the branch does not exist
+	held   *heldRecord // Baton's record of head; nil when head is not Baton's or ours
+	exists bool        // whether head was read (false: not read yet)
+}
+
+func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
+	st := state{pr: pr}
+	if pr != nil {
+		st.head, st.exists = pr.HeadSHA, true
+		st.held = w.prev
+	}
+	wrotePR := false // our title/body went to the pull request
+	opened := false  // this run opened it
+	mayBeOurs := false
+	for round := 0; round < maxRounds; round++ {
+		if st.exists && st.head != w.commit && st.head != "" {
+			// Another version is on the branch: ours replaces it only when
+			// it is not newer.
+			if st.held != nil && (st.held.image.String() == w.req.Image.String() || !w.req.AllowDowngrade) {
+				why := ""
+				if st.held.image.String() == w.req.Image.String() {
+					why = fmt.Sprintf("another run put %s on %s meanwhile", w.req.Image.Version(), w.res.Branch)
+				} else {
+					var err error
+					if why, err = st.held.newerThan(ctx, w.gh, w.app, w.req); err != nil {
+						return nil, err
+					}
+				}
+				if why != "" {
+					return w.yield(ctx, st, why, wrotePR)
+				}
+			}
+		}
+		if st.pr == nil {
+			res, next, lost, err := w.open(ctx, st)
+			if err != nil || res != nil {
+				return res, err
+			}
+			st, mayBeOurs = next, lost
+			continue
+		}
+		if mayBeOurs && st.pr.Body == w.body {
+			opened = true // our creation's answer was lost: the body names our commit
+		}
+		mayBeOurs = false
+		if st.head != w.commit {
+			if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, w.commit, true); err != nil {
+				return nil, err
+			}
+		}
+		if st.pr.Title != w.title || st.pr.Body != w.body {
+			updated, err := w.gh.UpdatePR(ctx, w.req.ConfigRepo, st.pr.Number, w.title, w.body)
+			if err != nil {
+				return nil, err
+			}
+			updated.Labels = st.pr.Labels
+			st.pr = updated
+			wrotePR = true
+		}
+		head, err := w.headNow(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if head == w.commit {
+			return w.done(ctx, st.pr, opened)
+		}
+		if st, err = w.read(ctx, st.pr, head); err != nil {
+			return nil, err
+		}
+	}
+	return nil, &githost.Error{Op: "update " + w.res.Branch + " in " + w.req.ConfigRepo, Kind: githost.ErrConflict,
+		Message: fmt.Sprintf("gave up after %d rounds: other runs keep changing the branch", maxRounds)}
+}
+
+// open creates the branch (optimistically: a branch that exists answers
+// 422) and the pull request. It returns a result when done, or the state
+// to go on from when another run got there first; lost says GitHub
+// answered that the pull request exists, which may be our own creation
+// whose answer was lost.
+func (w *writer) open(ctx context.Context, st state) (res *BumpResult, next state, lost bool, err error) {
+	createdRef := false
+	if !st.exists {
+		err := w.gh.CreateRef(ctx, w.req.ConfigRepo, w.ref, w.commit)
+		switch {
+		case err == nil:
+			createdRef = true
+		case errors.Is(err, githost.ErrExists):
+			next, err := w.observe(ctx)
+			return nil, next, false, err
+		default:
+			return nil, st, false, err
+		}
+	} else if st.head != w.commit {
+		// The branch exists without Baton's pull request: left by a run
+		// that failed, or a racing run's that has not opened it yet.
+		if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, w.commit, true); err != nil {
+			return nil, st, false, err
+		}
+	}
+	pr, err := w.gh.CreatePR(ctx, w.req.ConfigRepo, githost.NewPR{Title: w.title, Head: w.res.Branch, Base: w.defaultBranch, Body: w.body})
+	if errors.Is(err, githost.ErrExists) {
+		// A racing run opened it, or ours did and the answer was lost.
+		next, err := w.observe(ctx)
+		if err == nil && next.pr == nil {
+			err = fmt.Errorf("open a pull request for %s in %s: GitHub says one exists, but none from Baton is open on %s", w.res.Branch, w.req.ConfigRepo, w.defaultBranch)
+		}
+		return nil, next, true, err
+	}
+	if err != nil {
+		if createdRef {
+			// No pull request points at the branch we made: remove it
+			// rather than leave an orphan.
+			if derr := w.gh.DeleteRef(ctx, w.req.ConfigRepo, w.ref); derr != nil {
+				err = errors.Join(err, fmt.Errorf("remove the branch %s again: %w", w.res.Branch, derr))
+			}
+		}
+		return nil, st, false, err
+	}
+	if err := w.gh.AddLabels(ctx, w.req.ConfigRepo, pr.Number, []string{"baton", "env:" + w.env.Name}); err != nil {
+		return nil, st, false, fmt.Errorf("pull request #%d was opened, but labeling it failed: %w", pr.Number, err)
+	}
+	pr.HeadSHA = w.commit
+	w.res.Outcome, w.res.PR = Created, pr
+	return w.res, st, false, nil
+}
+
+// done ends a bump whose commit the branch holds after its pull request
+// was written: it says what was superseded and restores the labels.
+func (w *writer) done(ctx context.Context, pr *githost.PR, opened bool) (*BumpResult, error) {
+	pr.HeadSHA = w.commit
+	w.res.PR = pr
+	if opened {
+		w.res.Outcome = Created
+		return w.res, restoreLabels(ctx, w.gh, w.req.ConfigRepo, pr, w.env)
+	}
+	w.res.Outcome = Updated
+	prev := "the previous version"
+	if w.prev != nil {
+		prev = code(w.prev.image.Version())
+	}
+	note := fmt.Sprintf("Superseded %s by %s: the branch was rebuilt on the current %s. Approvals given before this update no longer count.",
+		prev, code(w.req.Image.Version()), code(w.defaultBranch))
+	if _, err := w.gh.Comment(ctx, w.req.ConfigRepo, pr.Number, note); err != nil {
+		return nil, fmt.Errorf("pull request #%d was updated, but commenting failed: %w", pr.Number, err)
+	}
+	return w.res, restoreLabels(ctx, w.gh, w.req.ConfigRepo, pr, w.env)
+}
+
+// yield ends a bump that found a version on the branch it must not
+// replace. When this run wrote the pull request, its text may have
+// overwritten the other run's: it is rewritten from Baton's record of what
+// the branch holds, and read back until the branch stays.
+func (w *writer) yield(ctx context.Context, st state, why string, wrotePR bool) (*BumpResult, error) {
+	w.res.Outcome, w.res.PR = Skipped, st.pr
+	if st.held != nil && st.held.image.String() == w.req.Image.String() {
+		w.res.Outcome = Unchanged
+	}
+	w.res.Notice = why
+	if st.pr != nil {
+		w.res.Notice += fmt.Sprintf(" (pull request #%d carries it)", st.pr.Number)
+	}
+	if !wrotePR || st.pr == nil {
+		return w.res, nil
+	}
+	for round := 0; round < maxRounds; round++ {
+		if st.held == nil {
+			return w.res, nil // not Baton's record: nothing Baton can describe
+		}
+		title, body := renderRecord(st.held, w.files, w.env)
+		if _, err := w.gh.UpdatePR(ctx, w.req.ConfigRepo, st.pr.Number, title, body); err != nil {
+			return nil, err
+		}
+		head, err := w.headNow(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if head == st.head {
+			return w.res, nil
+		}
+		if st, err = w.read(ctx, st.pr, head); err != nil {
+			return nil, err
+		}
+		if head == w.commit && w.depth < 2 {
+			w.depth++
+			return w.run(ctx, st.pr) // ours came back: finish it
+		}
+	}
+	return w.res, nil
+}
+
+// headNow reads the branch's head ("" when the branch is gone).
+func (w *writer) headNow(ctx context.Context) (string, error) {
+	sha, err := w.gh.Ref(ctx, w.req.ConfigRepo, w.ref)
+	if errors.Is(err, githost.ErrNotFound) {
+		return "", nil
+	}
+	return sha, err
+}
+
+// observe reads Baton's pull request and the branch afresh.
+func (w *writer) observe(ctx context.Context) (state, error) {
+	prs, _, err := w.gh.PullsForHead(ctx, w.req.ConfigRepo, w.res.Branch)
+	if err != nil {
+		return state{}, err
+	}
+	pr := ownPR(prs, w.self, w.res.Branch, w.defaultBranch)
+	head := ""
+	if pr != nil {
+		head = pr.HeadSHA
+	} else if head, err = w.headNow(ctx); err != nil {
+		return state{}, err
+	}
+	return w.read(ctx, pr, head)
+}
+
+// read completes a state from a head: Baton's record of it when it is
+// another run's commit.
+func (w *writer) read(ctx context.Context, pr *githost.PR, head string) (state, error) {
+	st := state{pr: pr, head: head, exists: head != ""}
+	if pr != nil {
+		pr.HeadSHA = head
+	}
+	if head == "" || head == w.commit {
+		return st, nil
+	}
+	cmp, err := w.gh.CompareBranch(ctx, w.req.ConfigRepo, w.defaultBranch, head)
+	if err != nil {
+		return st, err
+	}
+	st.held = recordOf(cmp.Head, w.self)
+	return st, nil
+}
