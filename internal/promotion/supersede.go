@@ -149,7 +149,7 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 			st, mayBeOurs = next, lost
 			continue
 		}
-		if mayBeOurs && st.pr.Body == w.body {
+		if mayBeOurs && st.pr.Body == w.body || st.pr.Body == w.body && w.res.Outcome == Created {
 			opened = true // our creation's answer was lost: the body names our commit
 		}
 		mayBeOurs = false
@@ -230,8 +230,20 @@ func (w *writer) open(ctx context.Context, st state) (res *BumpResult, next stat
 		return nil, st, false, fmt.Errorf("pull request #%d was opened, but labeling it failed: %w", pr.Number, err)
 	}
 	pr.HeadSHA = w.commit
+	pr.Labels = []string{"baton", "env:" + w.env.Name}
 	w.res.Outcome, w.res.PR = Created, pr
-	return w.res, st, false, nil
+	if createdRef {
+		// Nobody had the branch: no run can have read an older state of it
+		// and be about to overwrite ours.
+		return w.res, st, false, nil
+	}
+	// We replaced a branch another run may be writing too: read it back.
+	head, err := w.headNow(ctx)
+	if err != nil || head == w.commit {
+		return w.res, st, false, err
+	}
+	next, err = w.read(ctx, pr, head)
+	return nil, next, false, err
 }
 
 // done ends a bump whose commit the branch holds after its pull request
