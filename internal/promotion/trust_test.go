@@ -202,4 +202,3 @@ func TestBumpRestoresItsLabels(t *testing.T) {
 		t.Errorf("%d writes, want the one that restores the labels", mutating)
 	}
 }
-
