@@ -120,7 +120,7 @@ func TestErrorKinds(t *testing.T) {
 	}
 	sim.Inject(ghsim.Fault{Method: "*", Route: "*", Kind: ghsim.FaultStatus, Status: 503})
 	_, err = c.Repo(ctx, "acme/config")
-	if !errors.Is(err, githost.ErrRetryable) || !strings.Contains(err.Error(), "gave up after retries") || len(sl.d) != 2 {
+	if !errors.Is(err, githost.ErrRetryable) || !strings.Contains(err.Error(), "failed after 3 attempts over ") || len(sl.d) != 2 {
 		t.Errorf("persistent 503: %v (slept %d)", err, len(sl.d))
 	}
 	sim.ClearFaults()

@@ -291,7 +291,7 @@ func target(req BumpRequest) (*policy.App, *policy.Env, []string, *BumpResult, e
 	pol := req.Policy
 	app, err := pol.App(req.App, req.Image.Name)
 	if err != nil {
-		return nil, nil, nil, nil, &ConfigError{Err: err}
+		return nil, nil, nil, nil, &AppError{Err: err}
 	}
 	res := &BumpResult{App: app.Name, To: req.Image.Version()}
 	var env *policy.Env
@@ -323,6 +323,17 @@ func target(req BumpRequest) (*policy.App, *policy.Env, []string, *BumpResult, e
 	}
 	return app, env, files, res, nil
 }
+
+// AppError says the bump names no app the policy can place: no app name,
+// an app the policy does not declare, or an image no declared app has. It
+// is a wrong input (exit 2), not a broken policy.
+type AppError struct{ Err error }
+
+// Error implements error.
+func (e *AppError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *AppError) Unwrap() error { return e.Err }
 
 // UnknownEnvError is an explicit environment (--env, the env input) that
 // the policy does not declare: a wrong input, not a broken policy.

@@ -100,5 +100,5 @@ type appHistoryFails struct {
 }
 
 func (a appHistoryFails) Compare(ctx context.Context, repo, base, head string, max int) (*githost.Comparison, error) {
-	return nil, &githost.Error{Op: "compare in " + repo, Status: 500, Message: "Internal Server Error (gave up after retries)", Kind: githost.ErrRetryable}
+	return nil, &githost.Error{Op: "compare in " + repo, Status: 500, Message: "Internal Server Error (failed after 6 attempts over 9s)", Kind: githost.ErrRetryable}
 }
