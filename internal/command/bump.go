@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/image"
 	"github.com/baton-dev/baton/internal/policy"
 	"github.com/baton-dev/baton/internal/promotion"
@@ -90,6 +91,9 @@ func Bump(ctx context.Context, opts BumpOptions) (*BumpOutcome, error) {
 		return nil, err
 	}
 	pol, defaultBranch, err := LoadPolicy(ctx, gh, opts.ConfigRepo, opts.PolicyFile)
+	if isEmptyRepo(err) {
+		return nil, &promotion.ConfigError{Err: fmt.Errorf("%s is empty (it has no commits): push the environments' files (and .baton.yaml) to its default branch first", opts.ConfigRepo)}
+	}
 	if err != nil {
 		return nil, configFile(err, opts.ConfigRepo, defaultBranch)
 	}
@@ -190,4 +194,10 @@ func configFile(err error, repo, branch string) error {
 		branch = "HEAD"
 	}
 	return &ConfigFileError{Repo: repo, Ref: branch, Err: err}
+}
+
+// isEmptyRepo recognises GitHub's answer for a repository with no commits
+// (409 "Git Repository is empty." from the contents and Git APIs).
+func isEmptyRepo(err error) bool {
+	return errors.Is(err, githost.ErrConflict) && strings.Contains(err.Error(), "empty")
 }
