@@ -126,25 +126,34 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 		if st.exists && st.head != w.commit && st.head != "" {
 			// Another version is on the branch: ours replaces it only when
 			// it is not newer.
-			if st.held != nil && (st.held.image.String() == w.req.Image.String() || !w.req.AllowDowngrade) {
-				why := ""
-				if st.held.image.String() == w.req.Image.String() {
-					why = fmt.Sprintf("another run put %s on %s meanwhile", w.req.Image.Version(), w.res.Branch)
-				} else {
-					var err error
-					if why, err = st.held.newerThan(ctx, w.gh, w.app, w.req); err != nil {
-						return nil, err
-					}
-				}
-				if why != "" {
-					return w.yield(ctx, st, why, wrotePR)
-				}
+			why, err := w.keeps(ctx, st.held)
+			if err != nil {
+				return nil, err
+			}
+			if why != "" {
+				return w.yield(ctx, st, why, wrotePR)
 			}
 		}
 		if st.pr == nil {
+			before := st.head
 			res, next, lost, err := w.open(ctx, st)
 			if err != nil || res != nil {
 				return res, err
+			}
+			if before != "" && before != w.commit && next.head == w.commit && next.pr != nil {
+				// We replaced the branch, and a pull request appeared
+				// meanwhile: did we lower the commit it describes?
+				newer, err := w.replaced(ctx, next.pr.Body, before)
+				if err != nil {
+					return nil, err
+				}
+				if newer != nil {
+					if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, newer.sha, true); err != nil {
+						return nil, err
+					}
+					next = state{pr: next.pr, head: newer.sha, held: newer, exists: true}
+					next.pr.HeadSHA = newer.sha
+				}
 			}
 			st, mayBeOurs = next, lost
 			continue
@@ -153,19 +162,58 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 			opened = true // our creation's answer was lost: the body names our commit
 		}
 		mayBeOurs = false
+		checked := st.head
 		if st.head != w.commit {
 			if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, w.commit, true); err != nil {
 				return nil, err
 			}
+			// Read back what we replaced and what came after: a run that
+			// put a newer commit on the branch after we checked it, and
+			// wrote the pull request, is named by the pull request's body.
+			cur, err := w.gh.PR(ctx, w.req.ConfigRepo, st.pr.Number)
+			if err != nil {
+				return nil, err
+			}
+			cur.AuthorID, cur.Labels = st.pr.AuthorID, st.pr.Labels
+			if cur.HeadSHA != w.commit {
+				if st, err = w.read(ctx, cur, cur.HeadSHA); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			lost, err := w.replaced(ctx, cur.Body, checked)
+			if err != nil {
+				return nil, err
+			}
+			if lost != nil {
+				// We lowered a newer run's commit: put it back, and read
+				// the branch again from there.
+				if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, lost.sha, true); err != nil {
+					return nil, err
+				}
+				st = state{pr: cur, head: lost.sha, held: lost, exists: true}
+				cur.HeadSHA = lost.sha
+				continue
+			}
+			st.pr = cur
 		}
 		if st.pr.Title != w.title || st.pr.Body != w.body {
 			updated, err := w.gh.UpdatePR(ctx, w.req.ConfigRepo, st.pr.Number, w.title, w.body)
 			if err != nil {
 				return nil, err
 			}
-			updated.Labels = st.pr.Labels
+			updated.AuthorID, updated.Labels = st.pr.AuthorID, st.pr.Labels
 			st.pr = updated
 			wrotePR = true
+			// The answer names the head as it was when the edit landed.
+			if updated.HeadSHA == w.commit {
+				return w.done(ctx, st.pr, opened)
+			}
+			var err2 error
+			if st, err2 = w.read(ctx, updated, updated.HeadSHA); err2 != nil {
+				return nil, err2
+			}
+			continue
 		}
 		head, err := w.headNow(ctx)
 		if err != nil {
@@ -180,6 +228,52 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 	}
 	return nil, &githost.Error{Op: "update " + w.res.Branch + " in " + w.req.ConfigRepo, Kind: githost.ErrConflict,
 		Message: fmt.Sprintf("gave up after %d rounds: other runs keep changing the branch", maxRounds)}
+}
+
+// keeps says why the version held on the branch must stay ("" when ours
+// may replace it): it is ours already, or newer.
+func (w *writer) keeps(ctx context.Context, held *heldRecord) (string, error) {
+	switch {
+	case held == nil:
+		return "", nil // not Baton's record: nothing to keep
+	case held.image.String() == w.req.Image.String():
+		return fmt.Sprintf("another run put %s on %s meanwhile", w.req.Image.Version(), w.res.Branch), nil
+	case w.req.AllowDowngrade:
+		return "", nil
+	}
+	return held.newerThan(ctx, w.gh, w.app, w.req)
+}
+
+// replaced finds a newer run's commit that our ref update overwrote
+// although we checked the branch before: that run wrote the pull request
+// after its update, so its body names the commit. The body is only a
+// pointer here: the commit counts only when it is provably Baton's
+// (isBatonCommit), records this app and environment, and is newer than
+// ours by the same rules as any version on the branch.
+func (w *writer) replaced(ctx context.Context, body, checked string) (*heldRecord, error) {
+	if w.req.AllowDowngrade {
+		return nil, nil
+	}
+	meta, err := ParseMeta(body)
+	if err != nil || meta.Commit == "" || meta.Commit == w.commit || meta.Commit == checked {
+		return nil, nil
+	}
+	cmp, err := w.gh.CompareBranch(ctx, w.req.ConfigRepo, w.defaultBranch, meta.Commit)
+	if errors.Is(err, githost.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	held := recordOf(cmp.Head, w.self)
+	if held == nil || held.trailers[TrailerApp] != w.app.Name || held.trailers[TrailerEnv] != w.env.Name {
+		return nil, nil
+	}
+	why, err := held.newerThan(ctx, w.gh, w.app, w.req)
+	if err != nil || why == "" {
+		return nil, err
+	}
+	return held, nil
 }
 
 // open creates the branch (optimistically: a branch that exists answers
