@@ -263,10 +263,18 @@ func TestBumpRefusals(t *testing.T) {
 	r = req(t, "ghcr.io/acme/api:1.5.0")
 	r.App = ""
 	_, err = bump(ctx, e.gh, r)
-	var ce *promotion.ConfigError
-	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "no app in .baton.yaml has the image ghcr.io/acme/api") {
-		t.Errorf("unknown image: %v", err)
+	var ae *promotion.AppError
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "no app in .baton.yaml has the image ghcr.io/acme/api") {
+		t.Errorf("unknown image: %v (want an AppError: the input names no app)", err)
 	}
+	r = req(t, "ghcr.io/acme/web:1.5.0")
+	r.Env = "qa"
+	_, err = bump(ctx, e.gh, r)
+	var ue *promotion.UnknownEnvError
+	if !errors.As(err, &ue) || err.Error() != `environment "qa" is not in .baton.yaml (declared: staging, production)` {
+		t.Errorf("unknown env: %v", err)
+	}
+	var ce *promotion.ConfigError
 	bad := "environments:\n  staging:\n    branches: develop\n"
 	if _, err := e.sim.Push("acme/config", "main", "alice", map[string]*string{".baton.yaml": &bad}, "break the policy"); err != nil {
 		t.Fatal(err)

@@ -102,7 +102,8 @@ type writer struct {
 	commit        string // our commit
 	title, body   string // our pull request
 	prev          *heldRecord
-	depth         int // how often yield handed back to run
+	depth         int  // how often yield handed back to run
+	touched       bool // this run wrote the branch or the pull request
 }
 
 // state is one reading of Baton's branch and pull request.
@@ -119,7 +120,6 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 		st.head, st.exists = pr.HeadSHA, true
 		st.held = w.prev
 	}
-	wrotePR := false // our title/body went to the pull request
 	opened := false  // this run opened it
 	mayBeOurs := false
 	for round := 0; round < maxRounds; round++ {
@@ -131,7 +131,7 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 				return nil, err
 			}
 			if why != "" {
-				return w.yield(ctx, st, why, wrotePR)
+				return w.yield(ctx, st, why)
 			}
 		}
 		if st.pr == nil {
@@ -148,6 +148,7 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 					return nil, err
 				}
 				if newer != nil {
+					w.touched = true
 					if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, newer.sha, true); err != nil {
 						return nil, err
 					}
@@ -164,6 +165,7 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 		mayBeOurs = false
 		checked := st.head
 		if st.head != w.commit {
+			w.touched = true
 			if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, w.commit, true); err != nil {
 				return nil, err
 			}
@@ -175,36 +177,40 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 				return nil, err
 			}
 			cur.AuthorID, cur.Labels = st.pr.AuthorID, st.pr.Labels
-			if cur.HeadSHA != w.commit {
-				if st, err = w.read(ctx, cur, cur.HeadSHA); err != nil {
-					return nil, err
-				}
-				continue
+			next, err := w.read(ctx, cur, cur.HeadSHA)
+			if err != nil {
+				return nil, err
 			}
 			lost, err := w.replaced(ctx, cur.Body, checked)
 			if err != nil {
 				return nil, err
 			}
-			if lost != nil {
-				// We lowered a newer run's commit: put it back, and read
-				// the branch again from there.
+			if lost != nil && lost.sha != cur.HeadSHA && (next.held == nil || newerRecord(lost, next.held)) {
+				// A newer run's commit was lowered (by us, or by a run
+				// after us): put it back, and read the branch again from
+				// there.
+				w.touched = true
 				if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, lost.sha, true); err != nil {
 					return nil, err
 				}
-				st = state{pr: cur, head: lost.sha, held: lost, exists: true}
 				cur.HeadSHA = lost.sha
+				st = state{pr: cur, head: lost.sha, held: lost, exists: true}
+				continue
+			}
+			if cur.HeadSHA != w.commit {
+				st = next
 				continue
 			}
 			st.pr = cur
 		}
 		if st.pr.Title != w.title || st.pr.Body != w.body {
+			w.touched = true
 			updated, err := w.gh.UpdatePR(ctx, w.req.ConfigRepo, st.pr.Number, w.title, w.body)
 			if err != nil {
 				return nil, err
 			}
 			updated.AuthorID, updated.Labels = st.pr.AuthorID, st.pr.Labels
 			st.pr = updated
-			wrotePR = true
 			// The answer names the head as it was when the edit landed.
 			if updated.HeadSHA == w.commit {
 				return w.done(ctx, st.pr, opened)
@@ -297,6 +303,7 @@ func (w *writer) open(ctx context.Context, st state) (res *BumpResult, next stat
 	} else if st.head != w.commit {
 		// The branch exists without Baton's pull request: left by a run
 		// that failed, or a racing run's that has not opened it yet.
+		w.touched = true
 		if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, w.commit, true); err != nil {
 			return nil, st, false, err
 		}
@@ -363,10 +370,12 @@ func (w *writer) done(ctx context.Context, pr *githost.PR, opened bool) (*BumpRe
 }
 
 // yield ends a bump that found a version on the branch it must not
-// replace. When this run wrote the pull request, its text may have
-// overwritten the other run's: it is rewritten from Baton's record of what
-// the branch holds, and read back until the branch stays.
-func (w *writer) yield(ctx context.Context, st state, why string, wrotePR bool) (*BumpResult, error) {
+// replace. When this run wrote the branch or the pull request, its writes
+// may have lowered or misdescribed a newer run's: until a read shows the
+// branch holding the newest version this run has seen, that version is
+// put back on the branch and the pull request rewritten from Baton's
+// record of it.
+func (w *writer) yield(ctx context.Context, st state, why string) (*BumpResult, error) {
 	w.res.Outcome, w.res.PR = Skipped, st.pr
 	if st.held != nil && st.held.image.String() == w.req.Image.String() {
 		w.res.Outcome = Unchanged
@@ -375,22 +384,23 @@ func (w *writer) yield(ctx context.Context, st state, why string, wrotePR bool) 
 	if st.pr != nil {
 		w.res.Notice += fmt.Sprintf(" (pull request #%d carries it)", st.pr.Number)
 	}
-	if !wrotePR || st.pr == nil {
+	if !w.touched || st.pr == nil {
 		return w.res, nil
 	}
-	for round := 0; round < maxRounds; round++ {
-		if st.held == nil {
-			return w.res, nil // not Baton's record: nothing Baton can describe
+	best := st.held
+	for round := 0; round < maxRounds && best != nil; round++ {
+		if st.head != best.sha {
+			if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, best.sha, true); err != nil {
+				return nil, err
+			}
 		}
-		title, body := renderRecord(st.held, w.files, w.env)
-		if _, err := w.gh.UpdatePR(ctx, w.req.ConfigRepo, st.pr.Number, title, body); err != nil {
-			return nil, err
-		}
-		head, err := w.headNow(ctx)
+		title, body := renderRecord(best, w.files, w.env)
+		updated, err := w.gh.UpdatePR(ctx, w.req.ConfigRepo, st.pr.Number, title, body)
 		if err != nil {
 			return nil, err
 		}
-		if head == st.head {
+		head := updated.HeadSHA // the head when the edit landed
+		if head == best.sha {
 			return w.res, nil
 		}
 		if st, err = w.read(ctx, st.pr, head); err != nil {
@@ -400,8 +410,19 @@ func (w *writer) yield(ctx context.Context, st state, why string, wrotePR bool) 
 			w.depth++
 			return w.run(ctx, st.pr) // ours came back: finish it
 		}
+		if st.held != nil && newerRecord(st.held, best) {
+			best = st.held
+		}
 	}
 	return w.res, nil
+}
+
+// newerRecord reports whether a holds a newer semantic version than b.
+func newerRecord(a, b *heldRecord) bool {
+	if !semverPair(a.image.Tag, b.image.Tag) {
+		return false
+	}
+	return downgrade([]string{a.image.Tag}, b.image, false) != ""
 }
 
 // headNow reads the branch's head ("" when the branch is gone).
