@@ -120,7 +120,7 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 		st.head, st.exists = pr.HeadSHA, true
 		st.held = w.prev
 	}
-	opened := false  // this run opened it
+	opened := false // this run opened it
 	mayBeOurs := false
 	for round := 0; round < maxRounds; round++ {
 		if st.exists && st.head != w.commit && st.head != "" {
