@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/baton-dev/baton/internal/forge"
+	"github.com/baton-dev/baton/internal/ghsim"
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/promotion"
 )
@@ -200,5 +202,59 @@ func TestBumpRestoresItsLabels(t *testing.T) {
 	}
 	if _, mutating := requests(e.sim); mutating != 1 {
 		t.Errorf("%d writes, want the one that restores the labels", mutating)
+	}
+}
+
+// TestBumpOpensThePRForABranchLeftBehind (issue 11): a run that pushed
+// Baton's branch but failed to open the pull request and to remove the
+// branch again leaves an orphan; the next run opens the pull request.
+func TestBumpOpensThePRForABranchLeftBehind(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, true)
+	e.sim.Inject(ghsim.Fault{Method: "POST", Route: "/repos/{owner}/{repo}/pulls", Kind: ghsim.FaultStatus, Status: 403, Times: 1})
+	e.sim.Inject(ghsim.Fault{Method: "DELETE", Route: "/repos/{owner}/{repo}/git/refs/{ref...}", Kind: ghsim.FaultStatus, Status: 403, Times: 1})
+	if _, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0")); err == nil || !strings.Contains(err.Error(), "remove the branch baton/staging/web again") {
+		t.Fatalf("first run: %v", err)
+	}
+	if refs := e.sim.Refs("acme/config", "refs/heads/baton/"); len(refs) != 1 || len(e.sim.PullRequests("acme/config")) != 0 {
+		t.Fatalf("want an orphan branch and no pull request: %v", refs)
+	}
+	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+	if err != nil || res.Outcome != promotion.Created {
+		t.Fatalf("re-run: %+v, %v", res, err)
+	}
+	checkOnePR(t, e.sim, "web", "ghcr.io/acme/web:1.5.0")
+}
+
+// checkOnePR checks that one open pull request of app exists in staging,
+// and that its branch, title and body all name want.
+func checkOnePR(t *testing.T, sim *ghsim.Sim, app, want string) {
+	t.Helper()
+	var open []ghsim.Issue
+	for _, pr := range sim.PullRequests("acme/config") {
+		if pr.PR.Head == "baton/staging/"+app && pr.State == "open" {
+			open = append(open, pr)
+		}
+	}
+	if len(open) != 1 {
+		t.Fatalf("%d open pull requests for %s", len(open), app)
+	}
+	pr := open[0]
+	file := fmt.Sprintf("environments/staging/%s-deployment.yaml", app)
+	got, err := sim.FileAt("acme/config", "baton/staging/"+app, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := want[strings.LastIndex(want, ":")+1:]
+	if !strings.Contains(got, want+" ") {
+		t.Errorf("the branch holds\n%s\nwant %s", got, want)
+	}
+	if !strings.HasSuffix(pr.Title, " to "+version) {
+		t.Errorf("title %q, want version %s", pr.Title, version)
+	}
+	meta, err := promotion.ParseMeta(pr.Body)
+	if err != nil || meta.Image != want || meta.Commit != pr.PR.HeadSHA || sim.Ref("acme/config", "refs/heads/baton/staging/"+app) != pr.PR.HeadSHA {
+		t.Errorf("body record %+v (%v), head %s: want %s on the branch's head", meta, err, pr.PR.HeadSHA, want)
 	}
 }
