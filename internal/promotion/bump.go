@@ -271,6 +271,9 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 	}
 
 	tree, err := gh.CreateTree(ctx, req.ConfigRepo, base.Tree, changed)
+	if isArchived(err) {
+		return nil, &ConfigError{Err: fmt.Errorf("%s is archived, so GitHub refuses every write to it (%v): unarchive it (Settings → General), or set config-repo to the repository in use; nothing was written", req.ConfigRepo, err)}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -401,4 +404,11 @@ func restoreLabels(ctx context.Context, gh BumpGitHub, repo string, pr *githost.
 		return fmt.Errorf("restore the labels of pull request #%d: %w", pr.Number, err)
 	}
 	return nil
+}
+
+// isArchived recognises GitHub's refusal of a write to an archived
+// repository (403 "Repository was archived so is read-only.").
+func isArchived(err error) bool {
+	var ge *githost.Error
+	return errors.As(err, &ge) && ge.Status == 403 && strings.Contains(strings.ToLower(ge.Message), "archived")
 }
