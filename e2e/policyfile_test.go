@@ -54,7 +54,7 @@ func TestActionPolicyFileHonouredByEveryCommand(t *testing.T) {
 		t.Fatalf("bob: exit %d outputs %v\n%s", r.Code, r.Outputs, r.Stdout)
 	}
 	comments := w.sim.Comments("acme/config", 1)
-	if reply := comments[len(comments)-1].Body; !strings.Contains(reply, "@bob your approval does not count: environment production takes approvals from @acme/sre only") {
+	if reply := comments[len(comments)-1].Body; !strings.Contains(reply, "`@bob`: your approval does not count: environment production takes approvals from `@acme/sre` only") {
 		t.Errorf("reply to bob: %q", reply)
 	}
 	if pr := w.sim.PullRequests("acme/config")[0]; pr.PR.Merged {

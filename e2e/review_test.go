@@ -88,7 +88,7 @@ func TestActionApproveMergeRelease(t *testing.T) {
 		t.Fatalf("reader: exit %d outputs %v\n%s", r.Code, r.Outputs, r.Stdout)
 	}
 	comments := w.sim.Comments("acme/config", 1)
-	if reply := comments[len(comments)-1].Body; !strings.Contains(reply, "@dave your approval does not count: it needs write access to acme/config, and @dave has read") {
+	if reply := comments[len(comments)-1].Body; !strings.Contains(reply, "`@dave`: your approval does not count: it needs write access to acme/config, and `@dave` has read") {
 		t.Errorf("reply to dave: %q", reply)
 	}
 
@@ -155,6 +155,10 @@ func TestActionNativeReview(t *testing.T) {
 	t.Parallel()
 	w := promoted(t)
 	pr := w.sim.PullRequests("acme/config")[0]
+	// The review itself, in GitHub: the event only says where to look.
+	if _, err := w.sim.AddReview("acme/config", 1, "bob", "APPROVE", ""); err != nil {
+		t.Fatal(err)
+	}
 	p := template(t, "pr-synchronize.json")
 	p["action"] = "submitted"
 	p["pull_request"].(map[string]any)["number"] = 1

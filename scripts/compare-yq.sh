@@ -15,9 +15,9 @@ cp "$work/bench.yaml" "$work/yq.yaml"
 cp "$work/bench.yaml" "$work/baton.yaml"
 "$work/bin/yq" --version
 echo "bench.yaml: $(stat -c %s "$work/bench.yaml") bytes, $(grep -c 'ghcr.io/acme/web' "$work/bench.yaml") references"
-/usr/bin/time -f "yq:    %e s wall, %M KB max RSS" "$work/bin/yq" -i \
+/usr/bin/time -f "yq:    %e s wall, %U s user + %S s sys CPU, %M KB max RSS" "$work/bin/yq" -i \
   '(.. | select(tag == "!!str" and test("^ghcr.io/acme/web(:|@|$)"))) |= "ghcr.io/acme/web:1.5.0"' "$work/yq.yaml"
-/usr/bin/time -f "baton: %e s wall, %M KB max RSS" "$work/bin/baton" edit --image ghcr.io/acme/web:1.5.0 "$work/baton.yaml" >/dev/null
+/usr/bin/time -f "baton: %e s wall, %U s user + %S s sys CPU, %M KB max RSS" "$work/bin/baton" edit --image ghcr.io/acme/web:1.5.0 "$work/baton.yaml" >/dev/null
 # Bytes changed outside the image values: diff's hunks, with every image
 # reference masked, lines paired in order within each hunk.
 for tool in yq baton; do

@@ -22,5 +22,8 @@ echo
 echo "== pin a digest as well, for the whole staging directory:"
 "$OLDPWD/$baton" edit --image "ghcr.io/acme/app:1.5.0@sha256:$(printf 'e%.0s' {1..64})" environments/staging
 echo
+echo "== conflicting inputs are an input error (exit 2), and nothing is written:"
+"$OLDPWD/$baton" edit --image ghcr.io/acme/app:1.5.0 --tag 1.6.0 "$file" || echo "(exit $?)"
+echo
 echo "== the whole change against the original (image values only):"
 diff -u "$OLDPWD/examples/config-repo/$file" "$file" || true

@@ -1,6 +1,7 @@
 // Command ghsim serves Baton's GitHub simulator on loopback, for scripts and
 // manual testing: it prints its base URL on the first line and serves until
-// interrupted.
+// interrupted. --fault-rate, --fault-seed and --latency make it a flaky
+// GitHub, reproducibly; --rate-limit sets the primary rate limit.
 package main
 
 import (
@@ -35,8 +36,21 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	listen := fs.String("listen", "127.0.0.1:0", "loopback `address` to listen on")
 	seed := fs.String("seed", "", "YAML `file` with users, teams, apps and repositories")
 	data := fs.String("data", "", "keep bare repositories in this `directory` (readable with git --git-dir)")
+	faultRate := fs.Float64("fault-rate", 0, "share of requests (0 to 1) that fail at random: 5xx, secondary rate limits, resets, lost answers")
+	faultSeed := fs.Uint64("fault-seed", 1, "`seed` of the random faults, to replay a run")
+	latency := fs.Duration("latency", 0, "delay added to every request")
+	rateLimit := fs.Int("rate-limit", 0, "primary rate limit per identity and hour; 0 is GitHub's 5000, -1 turns it off")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *faultRate < 0 || *faultRate > 1 {
+		return fmt.Errorf("--fault-rate %v: want a share from 0 to 1 (0.1 fails one request in ten)", *faultRate)
+	}
+	if *latency < 0 {
+		return fmt.Errorf("--latency %v: want a duration of 0 or more", *latency)
+	}
+	if *rateLimit < ghsim.NoRateLimit {
+		return fmt.Errorf("--rate-limit %d: want a number of requests, 0 for GitHub's 5000, or -1 for none", *rateLimit)
 	}
 	host, _, err := net.SplitHostPort(*listen)
 	if err != nil {
@@ -45,7 +59,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return fmt.Errorf("--listen %q: the simulator listens on loopback only (127.0.0.1, ::1 or localhost)", *listen)
 	}
-	sim := ghsim.New(ghsim.Options{DataDir: *data})
+	sim := ghsim.New(ghsim.Options{DataDir: *data, RateLimit: *rateLimit})
+	sim.InjectRandom(ghsim.RandomFaults{Seed: *faultSeed, Rate: *faultRate, Latency: *latency})
 	var notes []string
 	if *seed != "" {
 		b, err := os.ReadFile(*seed)

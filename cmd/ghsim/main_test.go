@@ -80,3 +80,48 @@ func TestRunRefusesNonLoopback(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestRunRefusesBadFaultFlags(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--fault-rate", "1.5"}, "--fault-rate 1.5: want a share from 0 to 1"},
+		{[]string{"--fault-rate", "-0.1"}, "--fault-rate -0.1"},
+		{[]string{"--latency", "-1s"}, "--latency -1s"},
+		{[]string{"--rate-limit", "-2"}, "--rate-limit -2"},
+	} {
+		err := run(context.Background(), tc.args, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err = %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestRunInjectsRandomFaults(t *testing.T) {
+	t.Parallel()
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"--fault-rate", "1", "--fault-seed", "9"}, pw) }()
+	sc := bufio.NewScanner(pr)
+	if !sc.Scan() {
+		t.Fatal("no base URL printed")
+	}
+	base := sc.Text()
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	for i := range 5 {
+		resp, err := http.Get(base + "/rate_limit")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode < 403 {
+				t.Errorf("request %d answered %d with every request failing", i, resp.StatusCode)
+			}
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

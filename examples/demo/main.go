@@ -130,7 +130,8 @@ func run(ctx context.Context, w io.Writer, seedDir string) error {
 			return err
 		}
 		comments := sim.Comments("acme/config", 2)
-		fmt.Fprintf(w, "  Baton replied: %s\n", comments[len(comments)-1].Body)
+		reply, _, _ := strings.Cut(comments[len(comments)-1].Body, "\n\n<!-- baton:reply ") // the hidden marker
+		fmt.Fprintf(w, "  Baton replied: %s\n", reply)
 	}
 
 	step(w, "git tag and releases of acme/config")

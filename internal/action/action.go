@@ -87,6 +87,12 @@ func run(ctx context.Context, a *githubactions.Action, env Env) error {
 			return err
 		}
 		reportReview(a, out, []*promotion.Result{res})
+	case "reconcile":
+		results, err := command.Reconcile(ctx, inv.reconcile)
+		reportReview(a, out, results)
+		if err != nil {
+			return err
+		}
 	default:
 		results, err := command.Merge(ctx, inv.merge)
 		if err != nil {

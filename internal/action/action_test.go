@@ -68,7 +68,7 @@ func TestCommandFor(t *testing.T) {
 		{"auto", "push", "bump", 0}, {"auto", "create", "bump", 0}, {"tag", "push", "tag", 0},
 		{"auto", "issue_comment", "approve", 0}, {"auto", "pull_request_review", "approve", 0}, {"auto", "pull_request", "release", 0},
 		{"auto", "check_suite", "merge", 0}, {"auto", "status", "merge", 0}, {"auto", "workflow_run", "merge", 0},
-		{"auto", "workflow_dispatch", "", command.ExitInput}, {"auto", "", "", command.ExitInput}, {"deploy", "push", "", command.ExitInput},
+		{"auto", "workflow_dispatch", "reconcile", 0}, {"auto", "schedule", "reconcile", 0}, {"reconcile", "push", "reconcile", 0}, {"auto", "", "", command.ExitInput}, {"deploy", "push", "", command.ExitInput},
 	} {
 		got, err := commandFor(Inputs{Command: tc.command}, tc.event)
 		if got != tc.want || command.ExitCode(err) != tc.code {

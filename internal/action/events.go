@@ -18,10 +18,10 @@ import (
 func commandFor(in Inputs, event string) (string, error) {
 	if in.Command != "auto" {
 		switch in.Command {
-		case "bump", "tag", "approve", "release", "merge":
+		case "bump", "tag", "approve", "release", "merge", "reconcile":
 			return in.Command, nil
 		}
-		return "", &command.InputError{Err: fmt.Errorf("command %q is not available (auto, bump, tag, approve, release or merge)", in.Command)}
+		return "", &command.InputError{Err: fmt.Errorf("command %q is not available (auto, bump, tag, approve, release, merge or reconcile)", in.Command)}
 	}
 	switch event {
 	case "push", "create", "release", "registry_package":
@@ -33,7 +33,8 @@ func commandFor(in Inputs, event string) (string, error) {
 	case "check_suite", "check_run", "status", "workflow_run":
 		return "merge", nil
 	case "workflow_dispatch", "schedule":
-		return "", &command.InputError{Err: fmt.Errorf("event %s: set the command input (bump, tag, merge), or give the dispatch a command input", event)}
+		// In the config repository these finish what failed runs left.
+		return "reconcile", nil
 	case "":
 		return "", &command.InputError{Err: errors.New("GITHUB_EVENT_NAME is not set: baton run is meant to run inside GitHub Actions (use baton bump on the command line)")}
 	default:
@@ -50,6 +51,8 @@ type invocation struct {
 	approve command.ApproveOptions
 	merge   command.MergeOptions
 	release command.ReleaseOptions
+	// reconcile finishes what failed runs left (schedule, dispatch).
+	reconcile command.ReconcileOptions
 }
 
 // world is what building the options reads besides the inputs.
@@ -115,6 +118,8 @@ func invocationFor(in Inputs, w world) (*invocation, error) {
 			return nil, err
 		}
 		inv.approve = command.ApproveOptions{ConfigRepo: cr, Comment: &ev}
+	case name == "reconcile":
+		inv.reconcile = command.ReconcileOptions{ConfigRepo: cr}
 	case name == "release":
 		ev, err := p.closedEvent(repo)
 		if err != nil {
@@ -189,6 +194,7 @@ type payload struct {
 }
 
 type user struct {
+	ID    int64  `json:"id"`
 	Login string `json:"login"`
 	Type  string `json:"type"`
 }
@@ -215,7 +221,7 @@ func (p *payload) commentEvent(repo string) (promotion.CommentEvent, error) {
 	}
 	isPR := len(p.Issue.PullRequest) > 0 && string(p.Issue.PullRequest) != "null"
 	return promotion.CommentEvent{
-		Repo: repo, Number: p.Issue.Number, IsPR: isPR, CommentID: p.Comment.ID, Author: p.Comment.User.Login,
+		Repo: repo, Number: p.Issue.Number, IsPR: isPR, CommentID: p.Comment.ID, Author: p.Comment.User.Login, AuthorID: p.Comment.User.ID,
 		AuthorType: p.Comment.User.Type, Body: p.Comment.Body, Action: p.Action, CreatedAt: p.Comment.CreatedAt,
 	}, nil
 }

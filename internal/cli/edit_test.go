@@ -22,8 +22,8 @@ func TestEditFlags(t *testing.T) {
 	}{
 		{
 			name: "all flags",
-			args: []string{"--image", "ghcr.io/acme/web:1.5.0", "--dry-run", "--policy", "flux-system:web", "--key", "a.b:tag", "--key", "c", "f.yaml", "dir"},
-			want: EditOptions{Image: "ghcr.io/acme/web:1.5.0", DryRun: true, Policies: []string{"flux-system:web"}, KeyPaths: []string{"a.b:tag", "c"}, Paths: []string{"f.yaml", "dir"}},
+			args: []string{"--image", "ghcr.io/acme/web", "--tag", "1.5.0", "--digest", "sha256:ab", "--dry-run", "--policy", "flux-system:web", "--key", "a.b:tag", "--key", "c", "--tag-pattern", "-bookworm$", "f.yaml", "dir"},
+			want: EditOptions{Image: "ghcr.io/acme/web", Tag: "1.5.0", Digest: "sha256:ab", DryRun: true, Policies: []string{"flux-system:web"}, KeyPaths: []string{"a.b:tag", "c"}, TagPattern: "-bookworm$", Paths: []string{"f.yaml", "dir"}},
 		},
 		{name: "no image", args: []string{"f.yaml"}, wantErr: "--image is required"},
 		{name: "no path", args: []string{"--image", "web:1"}, wantErr: "requires at least 1 arg(s), only received 0"},
@@ -175,6 +175,53 @@ func TestEditBadImage(t *testing.T) {
 		if err == nil || ExitCode(err) != 2 || !strings.Contains(err.Error(), img) {
 			t.Errorf("--image %q: error %v (exit %d); want a usage error quoting the value", img, err, ExitCode(err))
 		}
+	}
+}
+
+func TestEditConflictingInputs(t *testing.T) {
+	t.Parallel()
+	dig := "sha256:" + strings.Repeat("a", 64)
+	tests := [][]string{
+		{"--image", "ghcr.io/acme/web:1.5.0", "--tag", "1.6.0"},
+		{"--image", "ghcr.io/acme/web:1.5.0@" + dig, "--digest", "sha256:" + strings.Repeat("b", 64)},
+	}
+	for _, args := range tests {
+		dir := writeTree(t, map[string]string{"a.yaml": stagingYAML})
+		_, _, err := runCLI(t, append(append([]string{"edit"}, args...), filepath.Join(dir, "a.yaml"))...)
+		if err == nil || ExitCode(err) != 2 || !strings.Contains(err.Error(), "disagree") {
+			t.Errorf("%v: error %v (exit %d); want a usage error naming the conflict", args, err, ExitCode(err))
+		}
+		if got := readFile(t, filepath.Join(dir, "a.yaml")); got != stagingYAML {
+			t.Errorf("%v: the file was written", args)
+		}
+	}
+	// The same tag in both places is not a conflict.
+	dir := writeTree(t, map[string]string{"a.yaml": stagingYAML})
+	if _, _, err := runCLI(t, "edit", "--image", "ghcr.io/acme/web:1.5.0", "--tag", "1.5.0", filepath.Join(dir, "a.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(dir, "a.yaml")); !strings.Contains(got, "ghcr.io/acme/web:1.5.0") {
+		t.Errorf("not edited: %q", got)
+	}
+}
+
+func TestEditSizeCap(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("# padding line for the size cap test\n", (10<<20)/36+1) + stagingYAML
+	dir := writeTree(t, map[string]string{"big.yaml": big})
+	_, _, err := runCLI(t, "edit", "--image", "ghcr.io/acme/web:1.5.0", filepath.Join(dir, "big.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "big.yaml: 10.3 MB is over the 10 MB limit") {
+		t.Fatalf("error = %v, want the size cap naming the file and its size", err)
+	}
+	// Under a directory, a large file that does not mention the image is
+	// passed over; the one that does is edited.
+	other := strings.Repeat("# padding line for the size cap test\n", (10<<20)/36+1) + otherYAML
+	dir = writeTree(t, map[string]string{"big.yaml": other, "a.yaml": stagingYAML})
+	if _, _, err := runCLI(t, "edit", "--image", "ghcr.io/acme/web:1.5.0", dir); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(dir, "a.yaml")); !strings.Contains(got, "web:1.5.0") {
+		t.Errorf("a.yaml not edited: %q", got)
 	}
 }
 

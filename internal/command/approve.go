@@ -17,7 +17,8 @@ type ApproveOptions struct {
 }
 
 // Approve runs a comment command or counts a review, and merges and
-// releases the pull request when its policy is met.
+// releases the pull request when its policy is met. An event it acted on
+// without merging also finishes what earlier runs left (see Reconcile).
 func Approve(ctx context.Context, opts ApproveOptions) (*promotion.Result, error) {
 	if (opts.Comment == nil) == (opts.Review == nil) {
 		return nil, &InputError{Err: errors.New("approve needs one comment or one review event")}
@@ -26,13 +27,19 @@ func Approve(ctx context.Context, opts ApproveOptions) (*promotion.Result, error
 	if err != nil {
 		return nil, err
 	}
+	var res *promotion.Result
 	if opts.Review != nil {
 		ev := *opts.Review
 		ev.Repo = opts.Repo
-		return promotion.HandleReview(ctx, gh, loadPolicy, ev)
+		res, err = promotion.HandleReview(ctx, gh, loadPolicy, ev)
+	} else {
+		ev := *opts.Comment
+		ev.Repo = opts.Repo
+		ev.Self = gh.Identity // Baton never acts on its own comments
+		res, err = promotion.HandleComment(ctx, gh, loadPolicy, ev)
 	}
-	ev := *opts.Comment
-	ev.Repo = opts.Repo
-	ev.Self = gh.Identity // Baton never acts on its own comments
-	return promotion.HandleComment(ctx, gh, loadPolicy, ev)
+	if err == nil && res.Ignored == "" && !res.Merged {
+		sweep(ctx, opts.ConfigRepo, gh, loadPolicy)
+	}
+	return res, err
 }

@@ -15,7 +15,8 @@ type MergeOptions struct {
 }
 
 // Merge tries to merge the open Baton pull requests the check belongs to,
-// and releases what it merged.
+// and releases what it merged. When it merged nothing it also finishes
+// what earlier runs left (see Reconcile).
 func Merge(ctx context.Context, opts MergeOptions) ([]*promotion.Result, error) {
 	if opts.SHA == "" && opts.Number == 0 {
 		return nil, inputErr("merge needs the commit whose checks finished, or a pull request number")
@@ -24,5 +25,14 @@ func Merge(ctx context.Context, opts MergeOptions) ([]*promotion.Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	return promotion.HandleChecks(ctx, gh, loadPolicy, promotion.MergeEvent{Repo: opts.Repo, SHA: opts.SHA, Number: opts.Number})
+	results, err := promotion.HandleChecks(ctx, gh, loadPolicy, promotion.MergeEvent{Repo: opts.Repo, SHA: opts.SHA, Number: opts.Number})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range results {
+		if r.Merged {
+			return results, nil
+		}
+	}
+	return append(results, sweep(ctx, opts.ConfigRepo, gh, loadPolicy)...), nil
 }

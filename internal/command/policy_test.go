@@ -22,7 +22,7 @@ func TestLoadPolicy(t *testing.T) {
 	t.Cleanup(srv.Close)
 	files := map[string]string{
 		"ops/baton.yaml": "environments:\n  production:\n    branches: [main]\n    approvers: [\"@acme/sre\"]\n",
-		"bad/baton.yaml": "environments:\n  production:\n    colour: blue\n",
+		"bad/baton.yaml": "environments:\n  production:\n    shade: blue\n",
 		"README.md":      "config\n",
 	}
 	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: files}); err != nil {

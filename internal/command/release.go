@@ -16,7 +16,8 @@ type ReleaseOptions struct {
 
 // Release tags and releases a merged Baton pull request, whoever merged
 // it; it is idempotent with the release Baton makes right after its own
-// merge.
+// merge. Any pull_request event also finishes what earlier runs left
+// (see Reconcile).
 func Release(ctx context.Context, opts ReleaseOptions) (*promotion.Result, error) {
 	if opts.Event.PR == nil {
 		return nil, &InputError{Err: errors.New("release needs a pull_request event")}
@@ -27,5 +28,9 @@ func Release(ctx context.Context, opts ReleaseOptions) (*promotion.Result, error
 	}
 	ev := opts.Event
 	ev.Repo = opts.Repo
-	return promotion.HandleClosed(ctx, gh, loadPolicy, ev)
+	res, err := promotion.HandleClosed(ctx, gh, loadPolicy, ev)
+	if err == nil && !res.Merged {
+		sweep(ctx, opts.ConfigRepo, gh, loadPolicy)
+	}
+	return res, err
 }

@@ -2,6 +2,7 @@ package ghsim
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -123,7 +124,7 @@ func (s *Sim) matchFault(method, pattern string) *Fault {
 	}
 	s.mu.Unlock()
 	if delay > 0 {
-		time.Sleep(delay)
+		s.opts.Sleep(delay)
 	}
 	return hit
 }
@@ -204,4 +205,96 @@ func (d *discardWriter) WriteHeader(code int) {
 	if d.status == 0 {
 		d.status = code
 	}
+}
+
+// RandomFaults make a share of all requests fail, the way a flaky API
+// does, reproducibly: the same Seed and the same sequence of requests give
+// the same faults, so a failing run can be replayed.
+type RandomFaults struct {
+	// Seed seeds the generator (math/rand/v2 PCG).
+	Seed uint64
+	// Rate is the share of matching requests that fail, 0 to 1.
+	Rate float64
+	// Kinds is the mix of faults, drawn with equal weight; empty means
+	// 500, 502, 503 (FaultStatus), FaultSecondaryRateLimit, FaultReset
+	// and, for requests that change something, FaultStatusAfter. A
+	// FaultStatusAfter drawn for a read becomes a FaultStatus; FaultLatency
+	// is not a kind here (use Latency).
+	Kinds []FaultKind
+	// RetryAfter is the Retry-After of rate-limit faults, in seconds (1
+	// when 0).
+	RetryAfter int
+	// Latency delays every matching request (failing or not), through
+	// Options.Sleep. With a fake clock's Sleep, concurrent requests each
+	// advance the clock: latency is charged as if the requests were serial.
+	Latency time.Duration
+	// Method and Route filter the requests as Fault's do; empty matches
+	// every request.
+	Method, Route string
+}
+
+type randomFaults struct {
+	cfg   RandomFaults
+	match Fault // Method and Route only
+	rng   *rand.Rand
+	hits  int
+}
+
+// InjectRandom turns on random faults (replacing earlier random faults);
+// a Rate of 0 with no Latency turns them off. Faults added with Inject
+// are tried first.
+func (s *Sim) InjectRandom(rf RandomFaults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rf.Rate <= 0 && rf.Latency <= 0 {
+		s.random = nil
+		return
+	}
+	if rf.RetryAfter == 0 {
+		rf.RetryAfter = 1
+	}
+	// A seeded generator on purpose: a failing run replays from its seed.
+	s.random = &randomFaults{cfg: rf, match: Fault{Method: rf.Method, Route: rf.Route}, rng: rand.New(rand.NewPCG(rf.Seed, 0x62617430))} //nolint:gosec // G404: replayable, not secret
+}
+
+// RandomFaultHits returns how many requests random faults have failed.
+func (s *Sim) RandomFaultHits() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.random == nil {
+		return 0
+	}
+	return s.random.hits
+}
+
+// randomFault draws whether a request fails and how, after its latency.
+func (s *Sim) randomFault(method, pattern string) *Fault {
+	s.mu.Lock()
+	rf := s.random
+	if rf == nil || !rf.match.matches(method, pattern) {
+		s.mu.Unlock()
+		return nil
+	}
+	var f *Fault
+	if rf.rng.Float64() < rf.cfg.Rate {
+		kinds := rf.cfg.Kinds
+		if len(kinds) == 0 {
+			kinds = []FaultKind{FaultStatus, FaultStatus, FaultStatus, FaultSecondaryRateLimit, FaultReset}
+			if method != http.MethodGet && method != http.MethodHead {
+				kinds = append(kinds, FaultStatusAfter)
+			}
+		}
+		kind := kinds[rf.rng.IntN(len(kinds))]
+		if kind == FaultLatency || kind == FaultStatusAfter && (method == http.MethodGet || method == http.MethodHead) {
+			kind = FaultStatus // a read has no change to lose
+		}
+		f = &Fault{Kind: kind, RetryAfter: rf.cfg.RetryAfter, Status: []int{500, 502, 503}[rf.rng.IntN(3)]}
+		rf.hits++
+	}
+	latency := rf.cfg.Latency
+	s.mu.Unlock()
+	if latency > 0 {
+		s.opts.Sleep(latency)
+	}
+	return f
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/google/go-github/v88/github"
 
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 )
 
 // fixture is a simulator on loopback with one config repo and people.
@@ -21,36 +21,12 @@ type fixture struct {
 	sim   *ghsim.Sim
 	url   string
 	admin string // token of alice, admin of acme/config
-	clock *clock
-}
-
-// clock is a settable clock for token expiry and timestamps.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	clock *ghsimtest.Clock
 }
 
 func newFixture(t *testing.T, opts ghsim.Options) *fixture {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 11, 26, 5, 38, 58, 0, time.UTC)}
+	clk := ghsimtest.NewClock(ghsimtest.DefaultStart)
 	if opts.Now == nil {
 		opts.Now = clk.Now
 	}
@@ -305,8 +281,13 @@ func TestRequestLogCountsCalls(t *testing.T) {
 	_, _, err := gh.Git.GetRef(ctx, "acme", "config", "heads/nope")
 	wantStatus(t, err, 404, "Not Found")
 	got := f.sim.Requests()
+	const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" // SHA-256 of no body
 	for i := range got {
 		got[i].Time = time.Time{}
+		if got[i].BodyHash != empty {
+			t.Errorf("request %d: body hash %s, want the empty body's", i, got[i].BodyHash)
+		}
+		got[i].BodyHash = ""
 	}
 	want := []ghsim.Request{
 		{Method: "GET", Path: "/repos/acme/config/git/ref/heads/main", Route: "GET /repos/{owner}/{repo}/git/ref/{ref...}", Status: 200, Identity: "alice"},

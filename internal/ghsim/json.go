@@ -3,6 +3,7 @@ package ghsim
 import (
 	"encoding/base64"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,13 +84,7 @@ func (s *Sim) verificationJSON(r *Repo, h plumbing.Hash) map[string]any {
 // gitCommitJSON is the Git Data API's commit shape.
 func (s *Sim) gitCommitJSON(r *Repo, c *object.Commit) map[string]any {
 	full := r.FullName()
-	parents := []any{}
-	for _, p := range c.ParentHashes {
-		parents = append(parents, map[string]any{
-			"sha": p.String(), "url": s.apiURL("/repos/%s/git/commits/%s", full, p),
-			"html_url": s.apiURL("/%s/commit/%s", full, p),
-		})
-	}
+	parents := s.parentsJSON(full, "git/commits", c)
 	return map[string]any{
 		"sha": c.Hash.String(), "node_id": nodeID("Commit", int64(c.Hash[0])<<8|int64(c.Hash[1])),
 		"url":      s.apiURL("/repos/%s/git/commits/%s", full, c.Hash),
@@ -102,9 +97,13 @@ func (s *Sim) gitCommitJSON(r *Repo, c *object.Commit) map[string]any {
 
 // userByEmail finds the account a Git signature belongs to, as GitHub
 // links commit authors to users by e-mail.
+// A noreply address ID+login@users.noreply.github.com names the account
+// by its id, so it still links after a rename.
 func (s *Sim) userByEmail(email string) *User {
+	local, domain, _ := strings.Cut(email, "@")
+	idText, _, hasID := strings.Cut(local, "+")
 	for _, u := range s.users {
-		if strings.EqualFold(u.Email, email) {
+		if strings.EqualFold(u.Email, email) || hasID && strings.EqualFold(domain, "users.noreply.github.com") && idText == strconv.FormatInt(u.ID, 10) {
 			return u
 		}
 	}
@@ -122,13 +121,7 @@ func (s *Sim) repoCommitJSON(r *Repo, c *object.Commit) map[string]any {
 	delete(gc, "verification")
 	gc["comment_count"] = 0
 	gc["verification"] = s.verificationJSON(r, c.Hash)
-	parents := []any{}
-	for _, p := range c.ParentHashes {
-		parents = append(parents, map[string]any{
-			"sha": p.String(), "url": s.apiURL("/repos/%s/commits/%s", full, p),
-			"html_url": s.apiURL("/%s/commit/%s", full, p),
-		})
-	}
+	parents := s.parentsJSON(full, "commits", c)
 	return map[string]any{
 		"sha": c.Hash.String(), "node_id": gcNode(c.Hash),
 		"url":      s.apiURL("/repos/%s/commits/%s", full, c.Hash),
@@ -341,4 +334,17 @@ func publishedAt(rel *Release) any {
 		return nil
 	}
 	return ts(rel.CreatedAt)
+}
+
+// parentsJSON lists a commit's parents with their API URLs under route
+// (git/commits for the Git Data API, commits for the commits API).
+func (s *Sim) parentsJSON(full, route string, c *object.Commit) []any {
+	parents := []any{}
+	for _, p := range c.ParentHashes {
+		parents = append(parents, map[string]any{
+			"sha": p.String(), "url": s.apiURL("/repos/%s/%s/%s", full, route, p),
+			"html_url": s.apiURL("/%s/commit/%s", full, p),
+		})
+	}
+	return parents
 }

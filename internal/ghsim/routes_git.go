@@ -5,83 +5,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
-
-func (s *Sim) routes() {
-	s.mux = http.NewServeMux()
-	const repo = "/repos/{owner}/{repo}"
-	s.route("GET /rate_limit", s.getRateLimit)
-	s.route("GET /user", s.getUser)
-	s.route("GET /users/{login}", s.getUserByLogin)
-	s.route("GET /app", s.getApp)
-	s.route("GET "+repo+"/installation", s.getRepoInstallation)
-	s.route("POST /app/installations/{id}/access_tokens", s.createInstallationToken)
-	s.route("GET "+repo, s.getRepo)
-
-	s.route("GET "+repo+"/git/ref/{ref...}", s.getRef)
-	s.route("GET "+repo+"/git/matching-refs/{ref...}", s.matchingRefs)
-	s.route("POST "+repo+"/git/refs", s.createRef)
-	s.route("PATCH "+repo+"/git/refs/{ref...}", s.updateRef)
-	s.route("DELETE "+repo+"/git/refs/{ref...}", s.deleteRef)
-	s.route("POST "+repo+"/git/blobs", s.createBlob)
-	s.route("GET "+repo+"/git/blobs/{sha}", s.getBlob)
-	s.route("POST "+repo+"/git/trees", s.createTree)
-	s.route("GET "+repo+"/git/trees/{sha}", s.getTree)
-	s.route("POST "+repo+"/git/commits", s.createCommit)
-	s.route("GET "+repo+"/git/commits/{sha}", s.getGitCommit)
-	s.route("POST "+repo+"/git/tags", s.createTag)
-	s.route("GET "+repo+"/git/tags/{sha}", s.getTag)
-	s.route("GET "+repo+"/contents/{path...}", s.getContents)
-	s.route("GET "+repo+"/branches/{branch...}", s.getBranch)
-	s.route("GET "+repo+"/commits", s.listCommits)
-	s.route("GET "+repo+"/commits/{ref}", s.getCommit)
-	s.route("GET "+repo+"/compare/{basehead...}", s.compare)
-
-	s.route("GET "+repo+"/pulls", s.listPulls)
-	s.route("POST "+repo+"/pulls", s.createPull)
-	s.route("GET "+repo+"/pulls/{number}", s.getPull)
-	s.route("PATCH "+repo+"/pulls/{number}", s.updatePull)
-	s.route("GET "+repo+"/pulls/{number}/files", s.listPullFiles)
-	s.route("GET "+repo+"/pulls/{number}/commits", s.listPullCommits)
-	s.route("GET "+repo+"/pulls/{number}/reviews", s.listReviews)
-	s.route("POST "+repo+"/pulls/{number}/reviews", s.createReview)
-	s.route("GET "+repo+"/pulls/{number}/merge", s.isMerged)
-	s.route("PUT "+repo+"/pulls/{number}/merge", s.mergePull)
-
-	s.route("GET "+repo+"/issues/{number}", s.getIssue)
-	// GitHub's issue-comment routes overlap ({number}/comments and
-	// comments/{id}), which ServeMux will not register separately.
-	s.route("GET "+repo+"/issues/{a}/{b}", s.issueSubresource)
-	s.route("POST "+repo+"/issues/{number}/comments", s.createComment)
-	s.route("PATCH "+repo+"/issues/comments/{id}", s.updateComment)
-	s.route("POST "+repo+"/issues/comments/{id}/reactions", s.createReaction)
-	s.route("GET "+repo+"/issues/comments/{id}/reactions", s.listReactions)
-	s.route("POST "+repo+"/issues/{number}/labels", s.addLabels)
-	s.route("DELETE "+repo+"/issues/{number}/labels/{name}", s.removeLabel)
-
-	s.route("GET "+repo+"/collaborators/{user}/permission", s.getPermission)
-	s.route("GET /orgs/{org}/teams/{slug}/memberships/{user}", s.getTeamMembership)
-
-	s.route("POST "+repo+"/statuses/{sha}", s.createStatus)
-	s.route("GET "+repo+"/commits/{ref}/status", s.combinedStatus)
-	s.route("GET "+repo+"/commits/{ref}/statuses", s.listStatuses)
-	s.route("GET "+repo+"/commits/{ref}/check-runs", s.listCheckRuns)
-	s.route("POST "+repo+"/check-runs", s.createCheckRun)
-
-	s.route("POST "+repo+"/releases", s.createRelease)
-	s.route("GET "+repo+"/releases", s.listReleases)
-	s.route("GET "+repo+"/releases/latest", s.latestRelease)
-	s.route("GET "+repo+"/releases/tags/{tag...}", s.releaseByTag)
-	s.route("GET "+repo+"/releases/{id}", s.getRelease)
-}
 
 // refName turns the {ref} wildcard ("heads/main") into a full name.
 func refName(ref string) string {
@@ -132,8 +62,8 @@ func validRefName(name string) bool {
 }
 
 func (s *Sim) createRef(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	f := c.form("")
@@ -154,25 +84,17 @@ func (s *Sim) createRef(c *call) {
 		c.fail(http.StatusUnprocessableEntity, "Reference already exists")
 		return
 	}
-	if err := r.git.setRef(name, h); err != nil {
+	if err := s.moveRef(r, name, h, c.actor(), ""); err != nil {
 		c.fail(http.StatusInternalServerError, err.Error())
 		return
 	}
-	s.refChanged(r, name)
 	c.w.Header().Set("Location", s.apiURL("/repos/%s/git/%s", r.FullName(), name))
 	c.json(http.StatusCreated, s.refJSON(r, name, h))
 }
 
-// refChanged lets pull requests follow a branch that moved.
-func (s *Sim) refChanged(r *Repo, name string) {
-	if b, ok := strings.CutPrefix(name, "refs/heads/"); ok {
-		s.branchMoved(r, b)
-	}
-}
-
 func (s *Sim) updateRef(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	var body struct {
@@ -201,17 +123,16 @@ func (s *Sim) updateRef(c *call) {
 		c.fail(http.StatusUnprocessableEntity, "Update is not a fast forward")
 		return
 	}
-	if err := r.git.setRef(name, h); err != nil {
+	if err := s.moveRef(r, name, h, c.actor(), ""); err != nil {
 		c.fail(http.StatusInternalServerError, err.Error())
 		return
 	}
-	s.refChanged(r, name)
 	c.json(http.StatusOK, s.refJSON(r, name, h))
 }
 
 func (s *Sim) deleteRef(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	name := refName(c.pathValue("ref"))
@@ -219,7 +140,7 @@ func (s *Sim) deleteRef(c *call) {
 		c.fail(http.StatusUnprocessableEntity, "Reference does not exist")
 		return
 	}
-	if err := r.git.removeRef(name); err != nil {
+	if err := s.moveRef(r, name, plumbing.ZeroHash, c.actor(), ""); err != nil {
 		c.fail(http.StatusInternalServerError, err.Error())
 		return
 	}
@@ -235,8 +156,8 @@ func (s *Sim) deleteRef(c *call) {
 }
 
 func (s *Sim) createBlob(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	f := c.form("Blob")
@@ -309,8 +230,8 @@ var validModes = map[string]filemode.FileMode{
 }
 
 func (s *Sim) createTree(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	var body struct {
@@ -498,8 +419,8 @@ type sigBody struct {
 }
 
 func (s *Sim) createCommit(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	var body struct {
@@ -582,8 +503,8 @@ func (s *Sim) getGitCommit(c *call) {
 }
 
 func (s *Sim) createTag(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
+	r, ok := c.writableRepo("contents")
+	if !ok {
 		return
 	}
 	var body struct {
@@ -654,278 +575,4 @@ func (s *Sim) getTag(c *call) {
 		return
 	}
 	c.json(http.StatusOK, s.tagJSON(r, t))
-}
-
-// commitAt resolves the ?ref= (or ?sha=) of a request, defaulting to the
-// default branch; it answers 404 (or 409 for an empty repository).
-func (c *call) commitAt(r *Repo, rev string) (*object.Commit, bool) {
-	if rev == "" {
-		rev = r.DefaultBranch
-		if _, ok := r.git.ref("refs/heads/" + rev); !ok {
-			c.fail(http.StatusConflict, "Git Repository is empty.")
-			return nil, false
-		}
-	}
-	h, ok := r.git.resolve(rev)
-	if !ok {
-		c.fail(http.StatusNotFound, "No commit found for the ref "+rev)
-		return nil, false
-	}
-	cm, err := r.git.commit(h)
-	if err != nil {
-		c.fail(http.StatusNotFound, "Not Found")
-		return nil, false
-	}
-	return cm, true
-}
-
-// repoCommit looks up the request's repository and a revision in it.
-func (c *call) repoCommit(rev string) (*Repo, *object.Commit, bool) {
-	r, ok := c.repo()
-	if !ok {
-		return nil, nil, false
-	}
-	cm, ok := c.commitAt(r, rev)
-	return r, cm, ok
-}
-
-func (s *Sim) getContents(c *call) {
-	r, cm, ok := c.repoCommit(c.query("ref"))
-	if !ok {
-		return
-	}
-	flat, err := r.git.flatten(cm.TreeHash)
-	if err != nil {
-		c.fail(http.StatusInternalServerError, err.Error())
-		return
-	}
-	p := strings.Trim(c.pathValue("path"), "/")
-	full := r.FullName()
-	ref := c.query("ref")
-	if ref == "" {
-		ref = r.DefaultBranch
-	}
-	item := func(p, typ string, h plumbing.Hash, size int) map[string]any {
-		return map[string]any{
-			"type": typ, "name": path.Base(p), "path": p, "sha": h.String(), "size": size,
-			"url":          s.apiURL("/repos/%s/contents/%s?ref=%s", full, p, ref),
-			"git_url":      s.apiURL("/repos/%s/git/%ss/%s", full, map[string]string{"file": "blob", "dir": "tree"}[typ], h),
-			"html_url":     s.apiURL("/%s/blob/%s/%s", full, ref, p),
-			"download_url": s.apiURL("/%s/raw/%s/%s", full, ref, p),
-		}
-	}
-	if e, isFile := flat[p]; isFile {
-		data, err := r.git.blob(e.Hash)
-		if err != nil {
-			c.fail(http.StatusInternalServerError, err.Error())
-			return
-		}
-		if accept := c.r.Header.Get("Accept"); strings.Contains(accept, ".raw") {
-			c.raw(data)
-			return
-		}
-		m := item(p, "file", e.Hash, len(data))
-		m["encoding"] = "base64"
-		m["content"] = base64Lines(data)
-		if len(data) > 1<<20 {
-			// GitHub leaves files over 1 MB out of the JSON answer; the raw
-			// media type or the blobs API serves them.
-			m["encoding"], m["content"] = "none", ""
-		}
-		c.json(http.StatusOK, m)
-		return
-	}
-	// A directory: list its direct children.
-	prefix := p + "/"
-	if p == "" {
-		prefix = ""
-	}
-	children := map[string]map[string]any{}
-	for fp, e := range flat {
-		rest, under := strings.CutPrefix(fp, prefix)
-		if !under {
-			continue
-		}
-		name, _, isDir := strings.Cut(rest, "/")
-		if isDir {
-			if _, seen := children[name]; !seen {
-				children[name] = item(prefix+name, "dir", plumbing.ZeroHash, 0)
-			}
-			continue
-		}
-		size := 0
-		if b, err := r.git.blob(e.Hash); err == nil {
-			size = len(b)
-		}
-		children[name] = item(prefix+name, "file", e.Hash, size)
-	}
-	if len(children) == 0 {
-		c.fail(http.StatusNotFound, "Not Found")
-		return
-	}
-	names := make([]string, 0, len(children))
-	for n := range children {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	out := make([]any, len(names))
-	for i, n := range names {
-		out[i] = children[n]
-	}
-	c.json(http.StatusOK, out)
-}
-
-// touches reports whether a commit changed path (a file or a directory)
-// relative to its first parent.
-func (g *gitRepo) touches(cm *object.Commit, p string) bool {
-	cur, err := g.flatten(cm.TreeHash)
-	if err != nil {
-		return false
-	}
-	prev := map[string]entry{}
-	if len(cm.ParentHashes) > 0 {
-		if pc, err := g.commit(cm.ParentHashes[0]); err == nil {
-			prev, _ = g.flatten(pc.TreeHash)
-		}
-	}
-	for _, ch := range diffTrees(prev, cur) {
-		if ch.Path == p || strings.HasPrefix(ch.Path, p+"/") {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Sim) listCommits(c *call) {
-	r, head, ok := c.repoCommit(c.query("sha"))
-	if !ok {
-		return
-	}
-	commits, err := r.git.log(head.Hash, plumbing.ZeroHash)
-	if err != nil {
-		c.fail(http.StatusInternalServerError, err.Error())
-		return
-	}
-	p := strings.Trim(c.query("path"), "/")
-	items := []any{}
-	for _, cm := range commits {
-		if p != "" && !r.git.touches(cm, p) {
-			continue
-		}
-		items = append(items, s.repoCommitJSON(r, cm))
-	}
-	c.paginate(items)
-}
-
-func (s *Sim) getCommit(c *call) {
-	r, cm, ok := c.repoCommit(c.pathValue("ref"))
-	if !ok {
-		return
-	}
-	m := s.repoCommitJSON(r, cm)
-	prev := plumbing.ZeroHash
-	if len(cm.ParentHashes) > 0 {
-		pc, _ := r.git.commit(cm.ParentHashes[0])
-		prev = pc.TreeHash
-	}
-	a, _ := r.git.flatten(prev)
-	b, _ := r.git.flatten(cm.TreeHash)
-	files := []any{}
-	add, del := 0, 0
-	for _, ch := range diffTrees(a, b) {
-		f := s.fileJSON(r, ch)
-		add += f["additions"].(int)
-		del += f["deletions"].(int)
-		files = append(files, f)
-	}
-	m["files"] = files
-	m["stats"] = map[string]any{"additions": add, "deletions": del, "total": add + del}
-	c.json(http.StatusOK, m)
-}
-
-func (s *Sim) compare(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	baseRev, headRev, found := strings.Cut(c.pathValue("basehead"), "...")
-	if !found {
-		c.fail(http.StatusNotFound, "Not Found")
-		return
-	}
-	base, okB := r.git.resolve(baseRev)
-	head, okH := r.git.resolve(headRev)
-	if !okB || !okH {
-		c.fail(http.StatusNotFound, "Not Found")
-		return
-	}
-	mb, ok := r.git.mergeBase(base, head)
-	if !ok {
-		c.fail(http.StatusNotFound, "No common ancestor between "+baseRev+" and "+headRev+".")
-		return
-	}
-	ahead, _ := r.git.log(head, mb)
-	behind, _ := r.git.log(base, mb)
-	status := "diverged"
-	switch {
-	case len(ahead) == 0 && len(behind) == 0:
-		status = "identical"
-	case len(behind) == 0:
-		status = "ahead"
-	case len(ahead) == 0:
-		status = "behind"
-	}
-	commits := []any{}
-	for i := len(ahead) - 1; i >= 0 && len(commits) < 250; i-- {
-		commits = append(commits, s.repoCommitJSON(r, ahead[i]))
-	}
-	mbc, _ := r.git.commit(mb)
-	bc, _ := r.git.commit(base)
-	hc, _ := r.git.commit(head)
-	a, _ := r.git.flatten(mbc.TreeHash)
-	b, _ := r.git.flatten(hc.TreeHash)
-	files := []any{}
-	for _, ch := range diffTrees(a, b) {
-		files = append(files, s.fileJSON(r, ch))
-	}
-	full := r.FullName()
-	c.json(http.StatusOK, map[string]any{
-		"url":           s.apiURL("/repos/%s/compare/%s...%s", full, baseRev, headRev),
-		"html_url":      s.apiURL("/%s/compare/%s...%s", full, baseRev, headRev),
-		"permalink_url": s.apiURL("/%s/compare/%s...%s", full, base.String()[:7], head.String()[:7]),
-		"status":        status, "ahead_by": len(ahead), "behind_by": len(behind), "total_commits": len(ahead),
-		"base_commit": s.repoCommitJSON(r, bc), "merge_base_commit": s.repoCommitJSON(r, mbc),
-		"commits": commits, "files": files,
-	})
-}
-
-// parseTime reads an ISO 8601 date from a request, or returns def.
-func parseTime(v string, def time.Time) time.Time {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t
-	}
-	return def
-}
-
-func (s *Sim) getBranch(c *call) {
-	r, ok := c.repo()
-	if !ok {
-		return
-	}
-	name := c.pathValue("branch")
-	h, found := r.git.ref("refs/heads/" + name)
-	if !found {
-		c.fail(http.StatusNotFound, "Branch not found")
-		return
-	}
-	cm, err := r.git.commit(h)
-	if err != nil {
-		c.fail(http.StatusInternalServerError, err.Error())
-		return
-	}
-	full := r.FullName()
-	c.json(http.StatusOK, map[string]any{
-		"name": name, "commit": s.repoCommitJSON(r, cm), "protected": false,
-		"_links": map[string]any{"self": s.apiURL("/repos/%s/branches/%s", full, name), "html": s.apiURL("/%s/tree/%s", full, name)},
-	})
 }

@@ -33,6 +33,39 @@ func (c *call) repoIssue(wantPR bool) (*Repo, *Issue, bool) {
 	return r, is, ok
 }
 
+// writeIssue looks up the repository and the issue (or, with wantPR, the
+// pull request) of the request for a change needing App permission perm,
+// answering 404 or 403 as GitHub does.
+func (c *call) writeIssue(perm string, wantPR bool) (*Repo, *Issue, bool) {
+	r, ok := c.writableRepo(perm)
+	if !ok {
+		return nil, nil, false
+	}
+	is, ok := c.issueOf(r, wantPR)
+	return r, is, ok
+}
+
+// issueToComment looks up the repository and issue the caller comments on.
+func (c *call) issueToComment() (*Repo, *Issue, bool) {
+	r, ok := c.repo()
+	if !ok || !c.canComment(r) {
+		return nil, nil, false
+	}
+	is, ok := c.issueOf(r, false)
+	return r, is, ok
+}
+
+// commentToAnswer looks up the repository and the comment {id} the caller
+// edits or reacts to.
+func (c *call) commentToAnswer() (*Repo, *Comment, bool) {
+	r, ok := c.repo()
+	if !ok || !c.canComment(r) {
+		return nil, nil, false
+	}
+	cm, ok := c.commentOf(r)
+	return r, cm, ok
+}
+
 // mergeState computes what merging a pull request would produce.
 type mergeState struct {
 	base, head, mergeBase plumbing.Hash
@@ -243,8 +276,8 @@ func (s *Sim) listPulls(c *call) {
 }
 
 func (s *Sim) createPull(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "pull_requests") {
+	r, ok := c.writableRepo("pull_requests")
+	if !ok {
 		return
 	}
 	f := c.form("PullRequest")
@@ -302,11 +335,7 @@ func (s *Sim) getPull(c *call) {
 }
 
 func (s *Sim) updatePull(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "pull_requests") {
-		return
-	}
-	is, ok := c.issueOf(r, true)
+	r, is, ok := c.writeIssue("pull_requests", true)
 	if !ok {
 		return
 	}
@@ -326,6 +355,12 @@ func (s *Sim) updatePull(c *call) {
 		if _, found := r.git.ref("refs/heads/" + base); !found {
 			c.invalid("PullRequest", "base", "invalid", "Proposed base branch '"+base+"' was not found")
 			return
+		}
+		for _, o := range r.issues {
+			if o != is && o.PR != nil && o.State == "open" && is.State == "open" && o.PR.Head == is.PR.Head && o.PR.Base == base {
+				c.invalid("PullRequest", "base", "custom", "A pull request already exists for base branch '"+base+"' and head branch '"+is.PR.Head+"'")
+				return
+			}
 		}
 	}
 	if hasState && state == "open" && is.State == "closed" {
@@ -454,8 +489,66 @@ func (s *Sim) createReview(c *call) {
 		return
 	}
 	rv := &Review{ID: s.id(), User: c.actor(), Body: body, State: state, CommitID: commitID, SubmittedAt: s.now()}
+	if state == "PENDING" {
+		rv.SubmittedAt = time.Time{} // a pending review is not submitted
+	}
 	is.PR.Reviews = append(is.PR.Reviews, rv)
 	c.json(http.StatusOK, s.reviewJSON(r, is.Number, rv))
+}
+
+// dismissReview serves PUT /repos/{o}/{r}/pulls/{n}/reviews/{id}/dismissals:
+// someone with write access (or an installation with pull_requests write)
+// dismisses an approving or changes-requesting review, with a message.
+func (s *Sim) dismissReview(c *call) {
+	r, is, ok := c.writeIssue("pull_requests", true)
+	if !ok {
+		return
+	}
+	f := c.form("PullRequestReview")
+	message := f.req("message")
+	event, hasEvent := f.opt("event")
+	if !f.ok() {
+		return
+	}
+	if hasEvent && event != "DISMISS" {
+		c.invalid("PullRequestReview", "event", "invalid", "")
+		return
+	}
+	rv, ok := c.reviewOf(is)
+	if !ok {
+		return
+	}
+	if rv.State != "APPROVED" && rv.State != "CHANGES_REQUESTED" {
+		c.json(http.StatusUnprocessableEntity, map[string]any{"message": "Unprocessable Entity", "errors": []string{"Can not dismiss a " + strings.ToLower(rv.State) + " pull request review"}, "documentation_url": docs})
+		return
+	}
+	rv.State, rv.DismissedBy, rv.DismissMessage = "DISMISSED", c.actor(), message
+	c.json(http.StatusOK, s.reviewJSON(r, is.Number, rv))
+}
+
+// reviewOf finds the review {id} of a pull request, answering 404.
+func (c *call) reviewOf(is *Issue) (*Review, bool) {
+	id, err := strconv.ParseInt(c.pathValue("id"), 10, 64)
+	if err == nil {
+		for _, rv := range is.PR.Reviews {
+			if rv.ID == id {
+				return rv, true
+			}
+		}
+	}
+	c.fail(http.StatusNotFound, "Not Found")
+	return nil, false
+}
+
+// getReview serves GET /repos/{o}/{r}/pulls/{n}/reviews/{id}.
+func (s *Sim) getReview(c *call) {
+	r, is, ok := c.repoIssue(true)
+	if !ok {
+		return
+	}
+	if rv, ok := c.reviewOf(is); ok {
+		c.json(http.StatusOK, s.reviewJSON(r, is.Number, rv))
+	}
 }
 
 func (s *Sim) isMerged(c *call) {
@@ -471,11 +564,7 @@ func (s *Sim) isMerged(c *call) {
 }
 
 func (s *Sim) mergePull(c *call) {
-	r, ok := c.repo()
-	if !ok || !c.canWrite(r, "contents") {
-		return
-	}
-	is, ok := c.issueOf(r, true)
+	r, is, ok := c.writeIssue("contents", true)
 	if !ok {
 		return
 	}
@@ -585,12 +674,11 @@ func (s *Sim) merge(r *Repo, is *Issue, by *User, method, sha, title, message st
 		}
 		r.verified[tip] = verification{Verified: true, Reason: "valid"}
 	}
-	if err := r.git.setRef("refs/heads/"+pr.Base, tip); err != nil {
+	if err := s.moveRef(r, "refs/heads/"+pr.Base, tip, by, "pr_merge"); err != nil {
 		return "", http.StatusInternalServerError, err.Error()
 	}
 	pr.Merged, pr.MergedAt, pr.MergedBy, pr.MergeSHA, pr.BaseSHA = true, now, by, tip.String(), ms.base.String()
 	is.State, is.ClosedAt, is.UpdatedAt = "closed", now, now
-	s.branchMoved(r, pr.Base)
 	return tip.String(), http.StatusOK, ""
 }
 
@@ -624,23 +712,4 @@ func (s *Sim) replay(r *Repo, tip plumbing.Hash, orig *object.Commit, committer 
 		r.verified[h] = verification{Verified: true, Reason: "valid"}
 	}
 	return h, err
-}
-
-// Merge merges a pull request as a person would in the web interface.
-func (s *Sim) Merge(fullName string, number int, login, method string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.repos[strings.ToLower(fullName)]
-	if !ok {
-		return "", fmt.Errorf("no repository %s", fullName)
-	}
-	is, ok := r.issues[number]
-	if !ok || is.PR == nil {
-		return "", fmt.Errorf("no pull request %s#%d", fullName, number)
-	}
-	sha, status, msg := s.merge(r, is, s.user(login, "User"), method, "", "", "")
-	if status != http.StatusOK {
-		return "", fmt.Errorf("merge %s#%d: %d %s", fullName, number, status, msg)
-	}
-	return sha, nil
 }

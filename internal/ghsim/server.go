@@ -3,6 +3,8 @@ package ghsim
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,38 +13,77 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 )
 
-// Request is one entry of the request log.
-type Request struct {
-	Method   string
-	Path     string // the URL path, without a GHES /api/v3 prefix
-	Route    string // the route pattern, e.g. "POST /repos/{owner}/{repo}/git/refs"
-	Status   int    // 0 when the connection was reset
-	Identity string // login, "app:<slug>" for JWTs, "" when anonymous
-	Fault    bool   // answered by an injected fault
-	Time     time.Time
-}
+func (s *Sim) routes() {
+	s.mux = http.NewServeMux()
+	const repo = "/repos/{owner}/{repo}"
+	s.route("GET /rate_limit", s.getRateLimit)
+	s.route("GET /user", s.getUser)
+	s.route("GET /users/{login}", s.getUserByLogin)
+	s.route("GET /app", s.getApp)
+	s.route("GET "+repo+"/installation", s.getRepoInstallation)
+	s.route("POST /app/installations/{id}/access_tokens", s.createInstallationToken)
+	s.route("GET "+repo, s.getRepo)
 
-// Mutating reports whether the request asked for a change.
-func (r Request) Mutating() bool {
-	return r.Method != http.MethodGet && r.Method != http.MethodHead
-}
+	s.route("GET "+repo+"/git/ref/{ref...}", s.getRef)
+	s.route("GET "+repo+"/git/matching-refs/{ref...}", s.matchingRefs)
+	s.route("POST "+repo+"/git/refs", s.createRef)
+	s.route("PATCH "+repo+"/git/refs/{ref...}", s.updateRef)
+	s.route("DELETE "+repo+"/git/refs/{ref...}", s.deleteRef)
+	s.route("POST "+repo+"/git/blobs", s.createBlob)
+	s.route("GET "+repo+"/git/blobs/{sha}", s.getBlob)
+	s.route("POST "+repo+"/git/trees", s.createTree)
+	s.route("GET "+repo+"/git/trees/{sha}", s.getTree)
+	s.route("POST "+repo+"/git/commits", s.createCommit)
+	s.route("GET "+repo+"/git/commits/{sha}", s.getGitCommit)
+	s.route("POST "+repo+"/git/tags", s.createTag)
+	s.route("GET "+repo+"/git/tags/{sha}", s.getTag)
+	s.route("GET "+repo+"/contents/{path...}", s.getContents)
+	s.route("GET "+repo+"/branches/{branch...}", s.getBranch)
+	s.route("GET "+repo+"/commits", s.listCommits)
+	s.route("GET "+repo+"/commits/{ref}", s.getCommit)
+	s.route("GET "+repo+"/compare/{basehead...}", s.compare)
+	s.route("GET "+repo+"/activity", s.listActivity)
 
-// Requests returns a copy of the request log.
-func (s *Sim) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.log...)
-}
+	s.route("GET "+repo+"/pulls", s.listPulls)
+	s.route("POST "+repo+"/pulls", s.createPull)
+	s.route("GET "+repo+"/pulls/{number}", s.getPull)
+	s.route("PATCH "+repo+"/pulls/{number}", s.updatePull)
+	s.route("GET "+repo+"/pulls/{number}/files", s.listPullFiles)
+	s.route("GET "+repo+"/pulls/{number}/commits", s.listPullCommits)
+	s.route("GET "+repo+"/pulls/{number}/reviews", s.listReviews)
+	s.route("POST "+repo+"/pulls/{number}/reviews", s.createReview)
+	s.route("GET "+repo+"/pulls/{number}/reviews/{id}", s.getReview)
+	s.route("PUT "+repo+"/pulls/{number}/reviews/{id}/dismissals", s.dismissReview)
+	s.route("GET "+repo+"/pulls/{number}/merge", s.isMerged)
+	s.route("PUT "+repo+"/pulls/{number}/merge", s.mergePull)
 
-// ResetLog empties the request log, so a test can count the calls of one
-// operation.
-func (s *Sim) ResetLog() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log = nil
+	s.route("GET "+repo+"/issues/{number}", s.getIssue)
+	// GitHub's issue-comment routes overlap ({number}/comments and
+	// comments/{id}), which ServeMux will not register separately.
+	s.route("GET "+repo+"/issues/{a}/{b}", s.issueSubresource)
+	s.route("POST "+repo+"/issues/{number}/comments", s.createComment)
+	s.route("PATCH "+repo+"/issues/comments/{id}", s.updateComment)
+	s.route("POST "+repo+"/issues/comments/{id}/reactions", s.createReaction)
+	s.route("GET "+repo+"/issues/comments/{id}/reactions", s.listReactions)
+	s.route("POST "+repo+"/issues/{number}/labels", s.addLabels)
+	s.route("DELETE "+repo+"/issues/{number}/labels/{name}", s.removeLabel)
+
+	s.route("GET "+repo+"/collaborators/{user}/permission", s.getPermission)
+	s.route("GET /orgs/{org}/teams/{slug}/memberships/{user}", s.getTeamMembership)
+
+	s.route("POST "+repo+"/statuses/{sha}", s.createStatus)
+	s.route("GET "+repo+"/commits/{ref}/status", s.combinedStatus)
+	s.route("GET "+repo+"/commits/{ref}/statuses", s.listStatuses)
+	s.route("GET "+repo+"/commits/{ref}/check-runs", s.listCheckRuns)
+	s.route("POST "+repo+"/check-runs", s.createCheckRun)
+
+	s.route("POST "+repo+"/releases", s.createRelease)
+	s.route("GET "+repo+"/releases", s.listReleases)
+	s.route("GET "+repo+"/releases/latest", s.latestRelease)
+	s.route("GET "+repo+"/releases/tags/{tag...}", s.releaseByTag)
+	s.route("GET "+repo+"/releases/{id}", s.getRelease)
 }
 
 // call is the context of one API request.
@@ -53,7 +94,9 @@ type call struct {
 	who  *principal // nil when anonymous or app
 	app  *App       // set when authenticated by an App JWT
 	body []byte
-	vars map[string]string // path values set by a dispatching handler
+	// limited is set when the primary rate limit refused the request.
+	limited bool
+	vars    map[string]string // path values set by a dispatching handler
 }
 
 func (c *call) login() string {
@@ -109,9 +152,22 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	_, pattern := s.mux.Handler(r)
-	entry := Request{Method: r.Method, Path: r.URL.Path, Route: pattern, Time: time.Now()}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 100<<20))
+	if err != nil {
+		return
+	}
+	sum := sha256.Sum256(body)
+	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Route: pattern, BodyHash: hex.EncodeToString(sum[:]), Time: s.opts.Now()}
 
-	if f := s.matchFault(r.Method, pattern); f != nil {
+	f := s.matchFault(r.Method, pattern)
+	if f == nil {
+		f = s.randomFault(r.Method, pattern)
+	}
+	var after *Fault
+	if f != nil && f.Kind == FaultStatusAfter {
+		after, f = f, nil
+	}
+	if f != nil {
 		entry.Fault = true
 		if f.Kind == FaultReset {
 			// Log before the client can see the reset and send its retry.
@@ -124,13 +180,11 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, err := io.ReadAll(io.LimitReader(r.Body, 100<<20))
-	if err != nil {
-		return
-	}
 	sw := &statusWriter{ResponseWriter: w}
 	s.mu.Lock()
-	after := s.afterFault(r.Method, pattern)
+	if after == nil {
+		after = s.afterFault(r.Method, pattern)
+	}
 	var out http.ResponseWriter = sw
 	var lost *discardWriter
 	if after != nil {
@@ -146,6 +200,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	entry.Identity = c.login()
+	entry.RateLimited = c.limited
 	if after != nil {
 		entry.Fault = true
 		c.w = sw
@@ -158,12 +213,6 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry.Status = sw.status
 	s.log = append(s.log, entry)
 	s.mu.Unlock()
-}
-
-func (s *Sim) record(e Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log = append(s.log, e)
 }
 
 // docs is the documentation_url GitHub puts beside errors.
@@ -318,6 +367,12 @@ func (f *form) ok() bool {
 
 // paginate answers one page of items with GitHub's Link header.
 func (c *call) paginate(items []any) {
+	c.json(http.StatusOK, c.page(items))
+}
+
+// page returns the page of items the request's page and per_page ask for
+// (30 by default, at most 100) and sets GitHub's Link header.
+func (c *call) page(items []any) []any {
 	q := c.r.URL.Query()
 	per, err := strconv.Atoi(q.Get("per_page"))
 	if err != nil || per <= 0 {
@@ -365,7 +420,7 @@ func (c *call) paginate(items []any) {
 	if out == nil {
 		out = []any{}
 	}
-	c.json(http.StatusOK, out)
+	return out
 }
 
 // query returns a query parameter.

@@ -1,29 +1,5 @@
 package githost
 
-// Identity is the account Baton acts as: a user for a token, the App's bot
-// account ("<slug>[bot]") for an App installation. GitHub vouches for it:
-// it is what the API answers for the credentials, not a name Baton was
-// told.
-type Identity struct {
-	Login string
-	ID    int64 // the account's id; 0 when GitHub did not say
-	// App is true when Baton authenticates as a GitHub App: then GitHub
-	// signs the commits Baton creates, and they show as Verified.
-	App bool
-}
-
-// Known reports whether the identity was established.
-func (i Identity) Known() bool { return i.Login != "" || i.ID != 0 }
-
-// Is reports whether a user (login, id) is this identity: by id when both
-// ids are known (logins can be renamed), else by login.
-func (i Identity) Is(login string, id int64) bool {
-	if i.ID != 0 && id != 0 {
-		return i.ID == id
-	}
-	return i.Login != "" && login == i.Login
-}
-
 // AuthoredCommit is a commit with what GitHub says about who made it: the
 // accounts it links the author and committer to, and whether it verified
 // the commit's signature.
@@ -32,12 +8,10 @@ type AuthoredCommit struct {
 	Tree    string
 	Parents []string
 	Message string
-	// AuthorLogin/AuthorID and CommitterLogin/CommitterID are the GitHub
-	// accounts GitHub links the commit's author and committer to ("" and 0
-	// when it links none).
-	AuthorLogin, CommitterLogin string
-	AuthorID, CommitterID       int64
-	Verified                    bool
+	// Author and Committer are the GitHub accounts GitHub links the
+	// commit's author and committer to (zero when it links none).
+	Author, Committer User
+	Verified          bool
 }
 
 // BranchCompare is a branch compared with the default branch in one

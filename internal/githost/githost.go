@@ -4,64 +4,30 @@
 // internal/promotion depend only on it and on interfaces they define.
 package githost
 
-import (
-	"errors"
-	"fmt"
-	"time"
-)
-
-// Errors are typed by what the caller must do. An *Error matches exactly
-// one of these with errors.Is.
-var (
-	// ErrNotFound: the object does not exist or the token cannot see it.
-	ErrNotFound = errors.New("not found")
-	// ErrExists: the object to create already exists (a ref, a pull
-	// request, a release).
-	ErrExists = errors.New("already exists")
-	// ErrConflict: someone changed the object meanwhile (non-fast-forward
-	// ref update, head moved before a merge); rebuild and retry.
-	ErrConflict = errors.New("conflict")
-	// ErrRetryable: a transient failure (5xx, rate limit, reset) that
-	// outlived the retries.
-	ErrRetryable = errors.New("temporary failure")
-	// ErrPermanent: a failure that retrying cannot fix (bad credentials,
-	// missing permission, validation).
-	ErrPermanent = errors.New("failed")
-)
-
-// Error is a failed call to the hosting service.
-type Error struct {
-	Op         string        // what Baton was doing, e.g. "create ref refs/heads/x in acme/config"
-	Status     int           // HTTP status, 0 for transport failures
-	Message    string        // the service's message
-	Kind       error         // one of the Err* values above
-	RetryAfter time.Duration // for rate limits
-	Err        error         // the underlying error
-}
-
-// Error implements error.
-func (e *Error) Error() string {
-	msg := e.Message
-	if msg == "" && e.Err != nil {
-		msg = e.Err.Error()
-	}
-	if e.Status > 0 {
-		return fmt.Sprintf("%s: %d %s", e.Op, e.Status, msg)
-	}
-	return fmt.Sprintf("%s: %s", e.Op, msg)
-}
-
-// Is matches the error's kind.
-func (e *Error) Is(target error) bool { return target == e.Kind }
-
-// Unwrap returns the underlying error.
-func (e *Error) Unwrap() error { return e.Err }
+import "time"
 
 // Repo is a repository's settings that Baton reads.
 type Repo struct {
 	FullName      string
 	DefaultBranch string
 	HTMLURL       string
+}
+
+// User is a GitHub account as the API shows it. ID is the stable
+// identity: logins can be renamed and reused, ids cannot.
+type User struct {
+	ID    int64
+	Login string
+	Type  string // User, Bot or Organization
+}
+
+// Identity is who Baton acts as. For a GitHub App, User is the App's bot
+// user ("<slug>[bot]") and AppID and AppSlug name the App; for a user
+// token, AppID is 0.
+type Identity struct {
+	User    User
+	AppID   int64
+	AppSlug string
 }
 
 // Commit is a Git commit.
@@ -71,6 +37,9 @@ type Commit struct {
 	Parents  []string
 	Message  string
 	Verified bool
+	// VerificationReason is GitHub's verification.reason: valid,
+	// unsigned, unknown_key, bad_email, ... ("" when GitHub gave none).
+	VerificationReason string
 }
 
 // PR is a pull request.
@@ -93,7 +62,24 @@ type PR struct {
 	MergeableState string
 	Labels         []string
 	Author         string
-	AuthorID       int64 // the author's account id; 0 when not read
+	// User is the account that opened the pull request (Author is its
+	// login); compare ids, not logins.
+	User User
+	// MergedByUser is the account that merged it (MergedBy is its login).
+	MergedByUser User
+	// HeadRef and BaseRef are the head and base branch names, the same
+	// as Head and Base (kept for the callers that use those names).
+	HeadRef, BaseRef string
+	// HeadRepo and BaseRepo are the full names of the repositories of the
+	// head and base branches; a head in another repository is a fork.
+	HeadRepo, BaseRepo string
+	// DefaultBranch is the base repository's default branch, as the pull
+	// request's base.repo shows it ("" when the answer did not say).
+	DefaultBranch string
+	// BaseSHA is the base branch's commit GitHub compared against.
+	BaseSHA string
+	// CreatedAt and UpdatedAt are GitHub's server times.
+	CreatedAt, UpdatedAt time.Time
 }
 
 // NewPR is a pull request to open.
@@ -125,6 +111,11 @@ type Comment struct {
 	AuthorBot bool
 	Body      string
 	CreatedAt time.Time
+	// UpdatedAt is GitHub's server time of the last edit; it differs from
+	// CreatedAt when anyone (any writer can) edited the comment.
+	UpdatedAt time.Time
+	// User is the comment's author (Author is its login).
+	User User
 }
 
 // Review is a pull request review.
@@ -132,7 +123,11 @@ type Review struct {
 	ID       int64
 	Author   string
 	State    string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED
-	CommitID string
+	CommitID string // the head the review was given for
+	// SubmittedAt is GitHub's server time of the submission.
+	SubmittedAt time.Time
+	// User is the reviewer (Author is its login).
+	User User
 }
 
 // ChangedFile is one file of a comparison.
@@ -150,6 +145,9 @@ type CommitInfo struct {
 	Author    string // GitHub login, "" when unknown
 	Verified  bool
 	Committed time.Time
+	// VerificationReason is GitHub's verification.reason (valid,
+	// unsigned, ...).
+	VerificationReason string
 }
 
 // Diff is a comparison of two commits of one repository.
@@ -167,6 +165,55 @@ type CheckState struct {
 	Pending, Failing []string
 	// Passed lists the successful ones.
 	Passed []string
+}
+
+// Status is one commit status (POST /repos/{o}/{r}/statuses/{sha}).
+// Creator is who posted it: anyone with write access can post any
+// context, so a required status is trusted only from a known creator.
+type Status struct {
+	ID          int64
+	Context     string
+	State       string // error, failure, pending, success
+	Description string
+	TargetURL   string
+	Creator     User
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// App is a GitHub App as a check run names it.
+type App struct {
+	ID   int64
+	Slug string
+}
+
+// CheckRun is one check run of a commit. App is the GitHub App that
+// created it (GitHub Actions is id 15368, slug github-actions on
+// github.com); a check run's name alone proves nothing.
+type CheckRun struct {
+	ID          int64
+	Name        string
+	HeadSHA     string
+	Status      string // queued, in_progress, completed, ...
+	Conclusion  string // success, failure, neutral, ... ("" until completed)
+	App         App
+	StartedAt   time.Time
+	CompletedAt time.Time
+}
+
+// Activity is one entry of a repository's activity log
+// (GET /repos/{o}/{r}/activity): a push, force push, branch creation or
+// deletion, or merge, with the server's time and who did it.
+type Activity struct {
+	ID        int64
+	Before    string // the ref's commit before the activity
+	After     string // the ref's commit after it
+	Ref       string // refs/heads/<branch>
+	Timestamp time.Time
+	// Type is GitHub's activity_type: push, force_push, branch_creation,
+	// branch_deletion, pr_merge or merge_queue_merge.
+	Type  string
+	Actor User
 }
 
 // Release is a GitHub release.

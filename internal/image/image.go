@@ -33,9 +33,13 @@ type Ref struct {
 	Digest string
 }
 
+// dockerHubAlias is the host Docker Hub serves its registry API from.
+const dockerHubAlias = "registry-1.docker.io/"
+
 // Parse parses s as an image reference of the form
 // [registry[:port]/]path[:tag][@digest]. Docker Hub short names are
-// normalised, so Parse("nginx").Name is "docker.io/library/nginx".
+// normalised, so Parse("nginx").Name is "docker.io/library/nginx", and
+// docker.io, index.docker.io and registry-1.docker.io name the same registry.
 func Parse(s string) (Ref, error) {
 	if s == "" {
 		return Ref{}, fmt.Errorf("%w %q: empty", ErrInvalid, s)
@@ -43,7 +47,13 @@ func Parse(s string) (Ref, error) {
 	if strings.TrimSpace(s) != s {
 		return Ref{}, fmt.Errorf("%w %q: surrounding white space", ErrInvalid, s)
 	}
-	named, err := reference.ParseNormalizedNamed(s)
+	parsed := s
+	if rest, ok := strings.CutPrefix(s, dockerHubAlias); ok {
+		// Docker Hub's registry host; distribution/reference normalises
+		// only docker.io and index.docker.io.
+		parsed = "docker.io/" + rest
+	}
+	named, err := reference.ParseNormalizedNamed(parsed)
 	if err != nil {
 		return Ref{}, fmt.Errorf("%w %q: %w", ErrInvalid, s, err)
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/Masterminds/semver/v3"
-	"github.com/distribution/reference"
 )
 
 // TagInput is what a tag strategy may use: the build's commit, ref and run.
@@ -125,33 +124,9 @@ func isHexString(s string) bool {
 	return true
 }
 
-// WithTag returns repo:tag[@digest] for a repository as written.
+// WithTag returns repo:tag[@digest] for a repository as written. It is
+// Resolve under its former name: a conflicting tag or digest is a
+// *ConflictError.
 func WithTag(repo, tag, digest string) (Ref, error) {
-	r, err := Parse(repo)
-	if err != nil {
-		return Ref{}, err
-	}
-	if tag != "" {
-		if r.Tag != "" && r.Tag != tag {
-			return Ref{}, fmt.Errorf("image %q already has the tag %s, and the tag input says %s", repo, r.Tag, tag)
-		}
-		if err := ValidTag(tag); err != nil {
-			return Ref{}, err
-		}
-		r.Tag = tag
-	}
-	if digest != "" {
-		if !strings.Contains(digest, ":") {
-			digest = "sha256:" + digest
-		}
-		if r.Digest != "" && r.Digest != digest {
-			return Ref{}, fmt.Errorf("image %q already has a digest, and the digest input differs", repo)
-		}
-		r.Digest = digest
-	}
-	// Re-parse the whole reference so that a bad digest is caught here.
-	if _, err := reference.ParseNormalizedNamed(r.String()); err != nil {
-		return Ref{}, fmt.Errorf("%w %q: %w", ErrInvalid, r.String(), err)
-	}
-	return r, nil
+	return Resolve(repo, tag, digest)
 }

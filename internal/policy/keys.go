@@ -53,7 +53,7 @@ func compileTagPattern(s string) (*regexp.Regexp, error) {
 	}
 	re, err := regexp.Compile(s)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a Go regular expression (%v); for example \"-bookworm$\"", s, err)
+		return nil, fmt.Errorf("%q is not a Go regular expression (%w); for example \"-bookworm$\"", s, err)
 	}
 	return re, nil
 }

@@ -97,9 +97,9 @@ type Env struct {
 	Approvals    int      // approvals needed with merge: approval (1 to 20)
 	Approvers    []string // logins and @org/team
 	SelfApproval bool
-	Versions     string   // semver constraint on tags, or ""
-	Checks       []string // check names that must pass before the merge
-	Line         int      // line of the environment's key in the policy file
+	Versions     string  // semver constraint on tags, or ""
+	Checks       []Check // checks that must pass before the merge, each with its source
+	Line         int     // line of the environment's key in the policy file
 
 	constraint *semver.Constraints
 }

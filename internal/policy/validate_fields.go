@@ -202,7 +202,7 @@ func (v *validator) env(name string, k, n *yaml.Node) *Env {
 			}
 			e.constraint = c
 		case "checks":
-			e.Checks = v.strList(val, full)
+			e.Checks = v.checks(val, full)
 		}
 	})
 	if e.Merge == MergeAuto {

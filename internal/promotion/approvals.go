@@ -4,29 +4,17 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/baton-dev/baton/internal/githost"
 )
 
-// ReviewGitHub is what native reviews need: the merge path, plus the
-// changes-requested label.
+// ReviewGitHub is what native reviews need: the merge path (which also
+// mirrors the changes-requested label).
 type ReviewGitHub interface {
 	MergeGitHub
-	// AddLabels adds labels (POST /repos/{o}/{r}/issues/{n}/labels).
-	AddLabels(ctx context.Context, repo string, number int, labels []string) error
-	// RemoveLabel removes a label (DELETE /repos/{o}/{r}/issues/{n}/labels/{name}).
-	RemoveLabel(ctx context.Context, repo string, number int, label string) error
-}
-
-// approvalsGitHub is what counting approvals reads besides authorization.
-type approvalsGitHub interface {
-	authorizeGitHub
-	// Comments lists a pull request's issue comments (GET /repos/{o}/{r}/issues/{n}/comments).
-	Comments(ctx context.Context, repo string, number int) ([]githost.Comment, error)
-	// Reviews lists a pull request's reviews (GET /repos/{o}/{r}/pulls/{n}/reviews).
-	Reviews(ctx context.Context, repo string, number int) ([]githost.Review, error)
 }
 
 // ReviewEvent is a pull_request_review event.
@@ -42,16 +30,17 @@ type ReviewEvent struct {
 
 // HandleReview counts a native review: an authorized APPROVED review of the
 // current head counts like /approve; CHANGES_REQUESTED blocks the merge
-// until the same reviewer approves.
+// until the same reviewer approves or the review is dismissed. The
+// event's fields only say which pull request to look at: what counts is
+// read back from GitHub (reviews by reviewer id, with their commit_id).
 func HandleReview(ctx context.Context, gh ReviewGitHub, loadPolicy PolicyFunc, ev ReviewEvent) (*Result, error) {
-	if ev.Action != "submitted" {
-		return &Result{Ignored: "review " + ev.Action + ", not submitted"}, nil
-	}
 	state := strings.ToUpper(ev.State)
-	if state != "APPROVED" && state != "CHANGES_REQUESTED" {
+	switch {
+	case ev.Action != "submitted" && ev.Action != "dismissed":
+		return &Result{Ignored: "review " + ev.Action + ", not submitted or dismissed"}, nil
+	case ev.Action == "submitted" && state != "APPROVED" && state != "CHANGES_REQUESTED":
 		return &Result{Ignored: "review is a comment"}, nil
-	}
-	if strings.HasSuffix(ev.Author, "[bot]") {
+	case strings.HasSuffix(ev.Author, "[bot]"):
 		return &Result{Ignored: "review by a bot"}, nil
 	}
 	pr, err := gh.PR(ctx, ev.Repo, ev.Number)
@@ -65,54 +54,66 @@ func HandleReview(ctx context.Context, gh ReviewGitHub, loadPolicy PolicyFunc, e
 	if err != nil {
 		return nil, err
 	}
-	reply := func(res *Result) (*Result, error) {
-		res.PR = pr
-		_, err := gh.Comment(ctx, ev.Repo, ev.Number, res.Reply)
-		return res, err
+	var trigger *approval
+	if ev.Action == "submitted" {
+		ok, why, err := authorizeApprover(ctx, gh, p, ev.Author)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			res := &Result{PR: pr, Reply: fmt.Sprintf("@%s your review does not count: %s.", ev.Author, why)}
+			_, err := gh.Comment(ctx, ev.Repo, ev.Number, res.Reply)
+			return res, err
+		}
+		if state == "APPROVED" {
+			trigger = &approval{user: ev.Author, at: ev.Submitted, review: true}
+		}
 	}
-	ok, why, err := authorizeApprover(ctx, gh, p, ev.Author)
+	res, err := tryMerge(ctx, gh, p, trigger)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return reply(&Result{Reply: fmt.Sprintf("@%s your review does not count: %s.", ev.Author, why)})
+	res.PR = pr
+	if res.Reply != "" {
+		_, err = gh.Comment(ctx, ev.Repo, ev.Number, res.Reply)
 	}
-	if ev.CommitID != pr.HeadSHA {
-		return reply(&Result{Reply: fmt.Sprintf("@%s your review is of %s, not of the current head %s: it does not count.", ev.Author, short(ev.CommitID), short(pr.HeadSHA))})
-	}
-	if state == "CHANGES_REQUESTED" {
-		if err := gh.AddLabels(ctx, ev.Repo, pr.Number, []string{LabelChanges}); err != nil {
-			return nil, err
-		}
-		return reply(&Result{Reply: fmt.Sprintf("@%s requested changes: Baton will not merge until they approve.", ev.Author)})
-	}
-	if hasLabel(pr, LabelChanges) {
-		if err := gh.RemoveLabel(ctx, ev.Repo, pr.Number, LabelChanges); err != nil {
-			return nil, err
-		}
-		p.PR.Labels = without(p.PR.Labels, LabelChanges)
-	}
-	res, err := tryMerge(ctx, gh, p, &approval{user: ev.Author, at: ev.Submitted, review: true})
-	if err != nil {
-		return nil, err
-	}
-	return reply(res)
+	return res, err
 }
 
-// approval is one counted approval.
+// approval is the approval that triggered a merge attempt: a /approve
+// comment (by id) or a native review. Whether it counts is decided from
+// the evidence like every other approval; the trigger only decides what
+// the reply says about it.
 type approval struct {
-	user   string
-	at     time.Time
-	review bool
+	user    string    // the login the event named
+	comment int64     // the /approve comment's id; 0 for a review
+	at      time.Time // the event's time; decisions never read it (the evidence orders approvals)
+	review  bool
 }
 
-func approvalNote(ev *approval) string {
-	if ev == nil {
+// tally is what counting approvals found.
+type tally struct {
+	approvers []string // logins of the approvals that count, sorted
+	// trigger is why the triggering approval does not count ("" when it
+	// does, or when there was none).
+	trigger string
+	// notes say which other approvals did not count for a reason the
+	// approver can act on (same-second pushes, edits).
+	notes []string
+}
+
+// note is the reply's first sentence about the triggering approval: it
+// never says "counted" for an approval that did not count.
+func (t *tally) note(ev *approval) string {
+	if ev == nil || t == nil {
 		return ""
 	}
-	kind := "Approval"
+	kind, whose := "Approval", "approval"
 	if ev.review {
-		kind = "Approving review"
+		kind, whose = "Approving review", "approving review"
+	}
+	if t.trigger != "" {
+		return fmt.Sprintf("@%s your %s does not count: %s. ", ev.user, whose, t.trigger)
 	}
 	return fmt.Sprintf("%s by @%s counted. ", kind, ev.user)
 }
@@ -124,81 +125,137 @@ func listed(users []string) string {
 	return " (" + "@" + strings.Join(users, ", @") + ")"
 }
 
-// countApprovals counts distinct authorized approvers of the content v
-// verified: the triggering approval, then (only when more are needed)
-// /approve comments made after the content's last change and approving
-// reviews of the head. The promotion's own actor does not count unless
-// self-approval is on.
-func countApprovals(ctx context.Context, gh approvalsGitHub, p *Promotion, v *verified, ev *approval) ([]string, string, error) {
-	actor := v.record[TrailerActor]
-	since := v.contentSince()
-	seen := map[string]bool{}
-	var out []string
-	var notes []string
-	add := func(user string) {
-		if !seen[strings.ToLower(user)] {
-			seen[strings.ToLower(user)] = true
-			out = append(out, user)
-		}
+// actor is who triggered the promotion, from the verified commit's
+// record: Baton-Actor-ID when present (ids survive renames), else the
+// Baton-Actor login.
+type actor struct {
+	id    int64
+	login string
+}
+
+func actorOf(record Trailers) actor {
+	id, _ := strconv.ParseInt(record[TrailerActorID], 10, 64)
+	return actor{id: id, login: record[TrailerActor]}
+}
+
+// is reports whether u is the actor: by id when the record has one,
+// otherwise by the login the record names.
+func (a actor) is(u githost.User) bool {
+	if a.id != 0 {
+		return u.ID == a.id
 	}
-	self := func(user string) bool {
-		return !p.Env.SelfApproval && actor != "" && strings.EqualFold(user, actor)
-	}
-	if ev != nil {
-		switch {
-		case self(ev.user):
-			notes = append(notes, fmt.Sprintf(" @%s triggered this promotion, and environment %s does not take self-approval.", ev.user, p.Env.Name))
-		case !ev.review && !ev.at.IsZero() && !ev.at.After(since):
-			notes = append(notes, " That approval predates the current content.")
-		default:
-			add(ev.user)
-		}
-	}
-	if len(out) >= p.Env.Approvals {
-		return out, strings.Join(notes, ""), nil
-	}
-	comments, err := gh.Comments(ctx, p.Repo, p.PR.Number)
-	if err != nil {
-		return nil, "", err
-	}
-	candidates := map[string]bool{}
-	for _, c := range comments {
-		if cmd, ok := command(c.Body); ok && cmd == "approve" && !c.AuthorBot && !strings.HasSuffix(c.Author, "[bot]") &&
-			c.CreatedAt.After(since) && !self(c.Author) && !strings.EqualFold(c.Author, p.PR.Author) {
-			candidates[c.Author] = true
-		}
-	}
-	reviews, err := gh.Reviews(ctx, p.Repo, p.PR.Number)
-	if err != nil {
-		return nil, "", err
-	}
-	latest := map[string]githost.Review{}
-	for _, r := range reviews {
-		if r.State == "APPROVED" || r.State == "CHANGES_REQUESTED" || r.State == "DISMISSED" {
-			latest[strings.ToLower(r.Author)] = r
-		}
-	}
-	for _, r := range latest {
-		if r.State == "APPROVED" && r.CommitID == p.PR.HeadSHA && !self(r.Author) {
-			candidates[r.Author] = true
-		}
-	}
-	names := make([]string, 0, len(candidates))
-	for u := range candidates {
-		names = append(names, u)
-	}
-	sort.Strings(names)
-	for _, u := range names {
-		if seen[strings.ToLower(u)] {
+	return a.login != "" && strings.EqualFold(u.Login, a.login)
+}
+
+// countApprovals counts distinct authorized approvers (by user id) of the
+// content v verified, from the evidence only: unedited /approve comments
+// bound to the current head (see evidence.bind), and each reviewer's
+// latest review when it APPROVED a head the approvals bind to. The
+// promotion's own actor does not count unless self-approval is on.
+func countApprovals(ctx context.Context, gh authorizeGitHub, p *Promotion, v *verified, e *evidence, ev *approval) (*tally, error) {
+	t := &tally{}
+	who := actorOf(v.record)
+	why := map[int64]string{}        // comment id → why it does not count
+	candidates := map[int64]string{} // user id → login
+	userWhy := map[int64]string{}    // user id → why their approval does not count
+	head := short(p.PR.HeadSHA)
+	setAt := e.log[e.era].Timestamp.UTC().Format(time.RFC3339)
+	for _, c := range e.comments {
+		if cmd, _ := command(c.Body); cmd != "approve" {
 			continue
 		}
-		ok, _, err := authorizeApprover(ctx, gh, p, u)
-		if err != nil {
-			return nil, "", err
+		switch {
+		case edited(c):
+			why[c.ID] = fmt.Sprintf("the comment was edited at %s, and an edited comment never counts (any writer can edit it); comment `/approve` again", c.UpdatedAt.UTC().Format(time.RFC3339))
+			t.notes = append(t.notes, fmt.Sprintf(" A `/approve` comment by @%s was edited at %s and does not count: an edited comment never counts, whoever edited it.", c.User.Login, c.UpdatedAt.UTC().Format(time.RFC3339)))
+			continue
+		case e.command(c) == "":
+			continue // bots and Baton itself
 		}
-		if ok {
-			add(u)
+		switch e.bind(c) {
+		case boundBefore:
+			why[c.ID] = fmt.Sprintf("it was made before the current head %s was pushed (%s), so it approved other content", head, setAt)
+			continue
+		case boundUndecided:
+			why[c.ID] = fmt.Sprintf("it was made in the same second (%s) as the push that set the current head %s, and nothing GitHub records orders the two; please comment `/approve` again", setAt, head)
+			t.notes = append(t.notes, fmt.Sprintf(" @%s's approval is in the same second as the push of %s: nothing orders the two, so it does not count; please approve again.", c.User.Login, head))
+			continue
+		}
+		candidates[c.User.ID] = c.User.Login
+	}
+	for id, r := range e.latestReviews() {
+		switch {
+		case r.State != "APPROVED":
+			userWhy[id] = "the reviewer's latest review is " + strings.ToLower(strings.ReplaceAll(r.State, "_", " "))
+		case !contains(e.heads, r.CommitID):
+			userWhy[id] = fmt.Sprintf("the review is of %s, not of the current head %s", short(r.CommitID), head)
+		case r.User.Type == "Bot" || id == e.selfID():
+		default:
+			candidates[id] = r.User.Login
 		}
 	}
-	return out, strings.Join(notes, ""), nil
+	ids := make([]int64, 0, len(candidates))
+	for id := range candidates {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return strings.ToLower(candidates[ids[i]]) < strings.ToLower(candidates[ids[j]]) })
+	for _, id := range ids {
+		login := candidates[id]
+		if who.is(githost.User{ID: id, Login: login}) && !p.Env.SelfApproval {
+			userWhy[id] = fmt.Sprintf("@%s triggered this promotion, and environment %s does not take self-approval", login, p.Env.Name)
+			continue
+		}
+		ok, no, err := authorizeApprover(ctx, gh, p, login)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			userWhy[id] = no
+			continue
+		}
+		delete(userWhy, id)
+		t.approvers = append(t.approvers, login)
+	}
+	if ev != nil {
+		t.trigger = triggerWhy(e, ev, why, userWhy, t.approvers)
+	}
+	return t, nil
+}
+
+// triggerWhy says why the triggering approval does not count ("" when it
+// does).
+func triggerWhy(e *evidence, ev *approval, why map[int64]string, userWhy map[int64]string, approvers []string) string {
+	var user githost.User
+	if ev.review {
+		for _, r := range e.latestReviews() {
+			if strings.EqualFold(r.User.Login, ev.user) {
+				user = r.User
+			}
+		}
+		if user.ID == 0 {
+			return "GitHub shows no approving review by @" + ev.user
+		}
+	} else {
+		found := false
+		for _, c := range e.comments {
+			if c.ID == ev.comment {
+				found, user = true, c.User
+				if w := why[c.ID]; w != "" {
+					return w
+				}
+			}
+		}
+		if !found {
+			return "the comment is gone"
+		}
+	}
+	if w := userWhy[user.ID]; w != "" {
+		return w
+	}
+	for _, a := range approvers {
+		if strings.EqualFold(a, user.Login) {
+			return ""
+		}
+	}
+	return "it is not an approval of this pull request's current content"
 }

@@ -24,6 +24,25 @@ type authorizeGitHub interface {
 // (logins and @org/team with an active membership) or, with none listed,
 // against write access. It returns why not when the user is not one.
 func authorizeApprover(ctx context.Context, gh authorizeGitHub, p *Promotion, user string) (bool, string, error) {
+	key := strings.ToLower(user)
+	if a, ok := p.approvers[key]; ok {
+		return a.ok, a.why, nil
+	}
+	ok, why, err := authorizeApproverNow(ctx, gh, p, user)
+	if err == nil {
+		if p.approvers == nil {
+			p.approvers = map[string]authAnswer{}
+		}
+		p.approvers[key] = authAnswer{ok, why}
+	}
+	return ok, why, err
+}
+
+// authorizeApproverNow asks GitHub; authorizeApprover caches it. Listed
+// logins are compared with the login the API shows now for the account
+// (the same as comparing ids of the listed login at decision time: a
+// login names one account at a time).
+func authorizeApproverNow(ctx context.Context, gh authorizeGitHub, p *Promotion, user string) (bool, string, error) {
 	if len(p.Env.Approvers) == 0 {
 		return authorizeWriter(ctx, gh, p, user)
 	}
@@ -38,11 +57,13 @@ func authorizeApprover(ctx context.Context, gh authorizeGitHub, p *Promotion, us
 			continue
 		}
 		member, err := gh.TeamMember(ctx, org, team, user)
-		// TODO(forge kinds): branch on a githost "forbidden" kind once forge
-		// offers it; today only the status tells a missing permission apart.
-		var he *githost.Error
-		if errors.As(err, &he) && (he.Status == 403 || he.Status == 401) {
-			return false, fmt.Sprintf("Baton cannot read the membership of %s (%s): give its GitHub App the Members (read) organization permission", a, he.Message), nil
+		if errors.Is(err, githost.ErrForbidden) || errors.Is(err, githost.ErrUnauthorized) {
+			var he *githost.Error
+			msg := err.Error()
+			if errors.As(err, &he) && he.Message != "" {
+				msg = he.Message
+			}
+			return false, fmt.Sprintf("Baton cannot read the membership of %s (%s): give its GitHub App the Members (read) organization permission", a, msg), nil
 		}
 		if err != nil {
 			return false, "", err

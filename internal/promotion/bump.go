@@ -31,9 +31,10 @@ type BumpGitHub interface {
 	CreateRef(ctx context.Context, repo, ref, sha string) error
 	UpdateRef(ctx context.Context, repo, ref, sha string, force bool) error
 	DeleteRef(ctx context.Context, repo, ref string) error
-	// PullsForHead lists the open pull requests from branch in repo itself
-	// and names the default branch (GET /repos/{o}/{r}/pulls?head=).
-	PullsForHead(ctx context.Context, repo, branch string) ([]*githost.PR, string, error)
+	// OpenPRsForHead lists the open pull requests from branch in repo
+	// itself, each naming the default branch
+	// (GET /repos/{o}/{r}/pulls?state=open&head=).
+	OpenPRsForHead(ctx context.Context, repo, branch string) ([]*githost.PR, error)
 	// CompareBranch reads the base's head and the head commit with its
 	// provenance (GET /repos/{o}/{r}/compare/{base}...{head}).
 	CompareBranch(ctx context.Context, repo, base, head string) (*githost.BranchCompare, error)
@@ -137,11 +138,7 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 	}
 	res.Env, res.Merge, res.Branch = env.Name, env.Merge, BranchName(env.Name, app.Name)
 
-	self, err := gh.Self(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read who Baton acts as: %w", err)
-	}
-	prs, listedDefault, err := gh.PullsForHead(ctx, req.ConfigRepo, res.Branch)
+	prs, err := gh.OpenPRsForHead(ctx, req.ConfigRepo, res.Branch)
 	if errors.Is(err, githost.ErrNotFound) {
 		return nil, noAccess(req.ConfigRepo, err)
 	}
@@ -149,8 +146,10 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 		return nil, err
 	}
 	defaultBranch := req.DefaultBranch
-	if defaultBranch == "" {
-		defaultBranch = listedDefault
+	for _, p := range prs {
+		if defaultBranch == "" {
+			defaultBranch = p.DefaultBranch
+		}
 	}
 	if defaultBranch == "" {
 		repo, err := gh.Repo(ctx, req.ConfigRepo)
@@ -162,16 +161,20 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 		}
 		defaultBranch = repo.DefaultBranch
 	}
-	if len(prs) > 0 && !self.Known() {
-		return nil, fmt.Errorf("cannot tell whether pull request #%d on %s is Baton's: GitHub did not say which account the token belongs to "+
-			"(an installation token cannot read GET /user; pass app-id and private-key so that Baton knows the App it acts as)", prs[0].Number, res.Branch)
+	// Who Baton is matters once a pull request is on its branch: only its
+	// own is updated (GET /user, or the App's bot; cached).
+	var self githost.Identity
+	if len(prs) > 0 {
+		if self, err = gh.Self(ctx); err != nil {
+			return nil, fmt.Errorf("tell whether pull request #%d on %s is Baton's: %w", prs[0].Number, res.Branch, err)
+		}
 	}
-	pr := ownPR(prs, self, res.Branch, defaultBranch)
+	pr := ownPR(prs, self, req.ConfigRepo, res.Branch)
 	if pr == nil {
 		for _, other := range prs {
 			if other.Base == defaultBranch {
-				return nil, &ConfigError{Err: fmt.Errorf("pull request #%d (%s → %s) was opened by %s, not by Baton (%s): Baton never updates a pull request it did not open, "+
-					"and GitHub allows one open pull request per branch and base; close #%d so that Baton can open its own", other.Number, other.Head, other.Base, dashIfEmpty(other.Author), dashIfEmpty(self.Login), other.Number)}
+				return nil, &ConfigError{Err: fmt.Errorf("pull request #%d (%s → %s) is not Baton's: %s. Baton never updates a pull request it did not open, "+
+					"and GitHub allows one open pull request per branch and base; close #%d so that Baton can open its own", other.Number, other.Head, other.Base, notBatonPR(other, self, req.ConfigRepo), other.Number)}
 			}
 		}
 	}

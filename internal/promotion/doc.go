@@ -3,8 +3,10 @@
 // body.go), parse comment commands (comment.go), authorize their authors
 // (authorize.go), verify the pull request's head is exactly Baton's edit
 // (verify.go), count approvals (approvals.go), merge once checks pass
-// (merge.go), release the merge (release.go), and keep the audit record
-// in commit and tag trailers (record.go).
+// (merge.go), release the merge (release.go), finish what a failed run
+// left — a merge without its release — from any later run
+// (reconcile.go), and keep the audit record in commit and tag trailers
+// (record.go).
 //
 // Each step states what it needs from the hosting service as a small
 // interface beside it; the use cases never import a GitHub client. The

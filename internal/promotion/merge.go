@@ -15,7 +15,7 @@ import (
 // the release that follows.
 type MergeGitHub interface {
 	rebuildGitHub
-	approvalsGitHub
+	evidenceGitHub
 	ReleaseGitHub
 	// PR reads a pull request (GET /repos/{o}/{r}/pulls/{n}).
 	PR(ctx context.Context, repo string, number int) (*githost.PR, error)
@@ -25,6 +25,16 @@ type MergeGitHub interface {
 	// Checks sums up a commit's statuses and check runs
 	// (GET /repos/{o}/{r}/commits/{sha}/status and /check-runs).
 	Checks(ctx context.Context, repo, sha string) (*githost.CheckState, error)
+	// Statuses lists a commit's statuses with their creators
+	// (GET /repos/{o}/{r}/commits/{sha}/statuses).
+	Statuses(ctx context.Context, repo, sha string) ([]githost.Status, error)
+	// CheckRuns lists a commit's check runs with their Apps
+	// (GET /repos/{o}/{r}/commits/{sha}/check-runs).
+	CheckRuns(ctx context.Context, repo, sha string) ([]githost.CheckRun, error)
+	// AddLabels adds labels (POST /repos/{o}/{r}/issues/{n}/labels).
+	AddLabels(ctx context.Context, repo string, number int, labels []string) error
+	// RemoveLabel removes a label (DELETE /repos/{o}/{r}/issues/{n}/labels/{name}).
+	RemoveLabel(ctx context.Context, repo string, number int, label string) error
 	// Merge merges at sha (PUT /repos/{o}/{r}/pulls/{n}/merge).
 	Merge(ctx context.Context, repo string, number int, sha, method, title, message string) (string, error)
 	// OpenPRsForSHA lists the open pull requests whose head is sha
@@ -71,7 +81,18 @@ func HandleChecks(ctx context.Context, gh MergeGitHub, loadPolicy PolicyFunc, ev
 		if err != nil {
 			return nil, err
 		}
-		if res.Merged {
+		if res.Waiting == "not Baton's" {
+			// Say it once, not on every check of the pull request.
+			if said, err := saidBefore(ctx, gh, ev.Repo, pr.Number, res.Reply); err != nil {
+				return nil, err
+			} else if !said {
+				if _, err := gh.Comment(ctx, ev.Repo, pr.Number, res.Reply); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if res.Merged || res.Waiting == "rebuild" {
+			// Say what Baton did; a rebuild's reply also marks the new head.
 			if _, err := gh.Comment(ctx, ev.Repo, pr.Number, res.Reply); err != nil {
 				return nil, err
 			}
@@ -83,9 +104,25 @@ func HandleChecks(ctx context.Context, gh MergeGitHub, loadPolicy PolicyFunc, ev
 
 // tryMerge merges a verified, approved, unheld, green pull request and
 // releases it. ev is the approval that triggered the attempt, if any.
+// Every decision reads the evidence (evidence.go) and what verify proved;
+// labels are set to mirror the state, never read for it.
 func tryMerge(ctx context.Context, gh MergeGitHub, p *Promotion, ev *approval) (*Result, error) {
 	res := &Result{PR: p.PR}
-	v, why, err := verify(ctx, gh, p)
+	e, notBaton, why, err := gather(ctx, gh, p)
+	if err != nil {
+		return nil, err
+	}
+	if notBaton != "" {
+		res.Waiting = "not Baton's"
+		res.Reply = fmt.Sprintf("Baton does nothing with pull request #%d: %s.", p.PR.Number, notBaton)
+		return res, nil
+	}
+	if why != "" {
+		res.Waiting = "verification"
+		res.Reply = "Not merging: " + why + "."
+		return res, nil
+	}
+	v, why, err := verify(ctx, gh, p, e)
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +131,15 @@ func tryMerge(ctx context.Context, gh MergeGitHub, p *Promotion, ev *approval) (
 		res.Reply = "Not merging: " + why + ". Run the bump again to rebuild the branch, or `/cancel`."
 		return res, nil
 	}
+	if err := e.bindEra(ctx, gh, p.Repo, v.record); err != nil {
+		return nil, err
+	}
+	var t *tally
+	if p.Env.Merge == policy.MergeApproval || ev != nil {
+		if t, err = countApprovals(ctx, gh, p, v, e, ev); err != nil {
+			return nil, err
+		}
+	}
 	if v.diverged {
 		rebuilt, reply, err := rebuildIfStale(ctx, gh, p, v)
 		if err != nil {
@@ -101,30 +147,37 @@ func tryMerge(ctx context.Context, gh MergeGitHub, p *Promotion, ev *approval) (
 		}
 		if rebuilt {
 			res.Waiting = "rebuild"
-			res.Reply = approvalNote(ev) + reply
+			res.Reply = t.note(ev) + reply
 			return res, nil
 		}
 	}
-	if hasLabel(p.PR, LabelHold) {
+	holder, err := e.held(ctx, gh, p)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := e.changesRequested(ctx, gh, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := mirrorLabels(ctx, gh, p, holder != "", len(changes) > 0); err != nil {
+		return nil, err
+	}
+	if holder != "" {
 		res.Waiting = "hold"
-		res.Reply = approvalNote(ev) + "Not merging: held (`/unhold` releases it)."
+		res.Reply = t.note(ev) + fmt.Sprintf("Not merging: held by @%s (`/unhold` by someone with write access releases it).", holder)
 		return res, nil
 	}
-	if hasLabel(p.PR, LabelChanges) {
+	if len(changes) > 0 {
 		res.Waiting = "changes requested"
-		res.Reply = approvalNote(ev) + "Not merging: changes were requested in a review."
+		res.Reply = t.note(ev) + fmt.Sprintf("Not merging: changes were requested in a review by @%s; Baton merges once they approve or the review is dismissed.", strings.Join(changes, ", @"))
 		return res, nil
 	}
 	var approvers []string
 	if p.Env.Merge == policy.MergeApproval {
-		got, notes, err := countApprovals(ctx, gh, p, v, ev)
-		if err != nil {
-			return nil, err
-		}
-		approvers = got
-		if len(got) < p.Env.Approvals {
+		approvers = t.approvers
+		if len(approvers) < p.Env.Approvals {
 			res.Waiting = "approvals"
-			res.Reply = fmt.Sprintf("%sApprovals: %d of %d%s.%s", approvalNote(ev), len(got), p.Env.Approvals, listed(got), notes)
+			res.Reply = fmt.Sprintf("%sApprovals: %d of %d%s.%s", t.note(ev), len(approvers), p.Env.Approvals, listed(approvers), strings.Join(t.notes, ""))
 			return res, nil
 		}
 	}
@@ -132,10 +185,32 @@ func tryMerge(ctx context.Context, gh MergeGitHub, p *Promotion, ev *approval) (
 		return nil, err
 	} else if wait != "" {
 		res.Waiting = "checks"
-		res.Reply = approvalNote(ev) + "Waiting: " + wait + ". Baton merges when they pass."
+		res.Reply = t.note(ev) + "Waiting: " + wait + ". Baton merges when they pass."
 		return res, nil
 	}
-	return mergeAndRelease(ctx, gh, p, v, approvers, ev)
+	return mergeAndRelease(ctx, gh, p, v, approvers, t.note(ev))
+}
+
+// mirrorLabels makes the hold and changes-requested labels show the
+// state the evidence gives; a label someone added or removed by hand is
+// put back.
+func mirrorLabels(ctx context.Context, gh MergeGitHub, p *Promotion, held, changes bool) error {
+	for _, l := range []struct {
+		name string
+		on   bool
+	}{{LabelHold, held}, {LabelChanges, changes}} {
+		switch has := hasLabel(p.PR, l.name); {
+		case l.on && !has:
+			if err := gh.AddLabels(ctx, p.Repo, p.PR.Number, []string{l.name}); err != nil {
+				return err
+			}
+		case !l.on && has:
+			if err := gh.RemoveLabel(ctx, p.Repo, p.PR.Number, l.name); err != nil && !errors.Is(err, githost.ErrNotFound) {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // checksWait says what checks the merge waits for ("" when none). With
@@ -143,20 +218,7 @@ func tryMerge(ctx context.Context, gh MergeGitHub, p *Promotion, ev *approval) (
 // mergeable state must be clean (all checks passed, no conflict).
 func checksWait(ctx context.Context, gh MergeGitHub, p *Promotion) (string, error) {
 	if len(p.Env.Checks) > 0 {
-		st, err := gh.Checks(ctx, p.Repo, p.PR.HeadSHA)
-		if err != nil {
-			return "", err
-		}
-		var waits []string
-		for _, name := range p.Env.Checks {
-			switch {
-			case contains(st.Failing, name):
-				waits = append(waits, "check "+name+" failed")
-			case !contains(st.Passed, name):
-				waits = append(waits, "check "+name+" has not passed yet")
-			}
-		}
-		return strings.Join(waits, ", "), nil
+		return requiredChecksWait(ctx, gh, p)
 	}
 	pr := p.PR
 	if pr.Mergeable == nil {
@@ -199,7 +261,7 @@ func checksWait(ctx context.Context, gh MergeGitHub, p *Promotion) (string, erro
 }
 
 // mergeAndRelease merges at the verified head and releases.
-func mergeAndRelease(ctx context.Context, gh MergeGitHub, p *Promotion, v *verified, approvers []string, ev *approval) (*Result, error) {
+func mergeAndRelease(ctx context.Context, gh MergeGitHub, p *Promotion, v *verified, approvers []string, note string) (*Result, error) {
 	res := &Result{PR: p.PR}
 	title := fmt.Sprintf("chore(%s): bump %s to %s (#%d)", p.Env.Name, p.App, v.image.Version(), p.PR.Number)
 	record := v.record.with(TrailerSince, "", TrailerApprovedBy, strings.Join(approvers, ", "))
@@ -212,16 +274,14 @@ func mergeAndRelease(ctx context.Context, gh MergeGitHub, p *Promotion, v *verif
 			sha, err, merged = now.MergeSHA, nil, now
 		}
 	}
-	var he *githost.Error
 	switch {
 	case errors.Is(err, githost.ErrConflict):
 		res.Waiting = "head moved"
-		res.Reply = approvalNote(ev) + "Not merged: the branch changed while Baton was merging; it will be verified again on the next event."
+		res.Reply = note + "Not merged: the branch changed while Baton was merging; it will be verified again on the next event."
 		return res, nil
-	// TODO(forge kinds): a githost "not mergeable" kind replaces the status.
-	case errors.As(err, &he) && he.Status == 405:
+	case errors.Is(err, githost.ErrNotMergeable):
 		res.Waiting = "not mergeable"
-		res.Reply = approvalNote(ev) + "Not merged: GitHub refused the merge (" + he.Message + ")."
+		res.Reply = note + "Not merged: GitHub refused the merge (" + err.Error() + ")."
 		return res, nil
 	case err != nil:
 		return nil, err
@@ -238,6 +298,91 @@ func mergeAndRelease(ctx context.Context, gh MergeGitHub, p *Promotion, v *verif
 		return nil, fmt.Errorf("merged as %s, but the release failed: %w", short(sha), err)
 	}
 	res.Release = rel
-	res.Reply = fmt.Sprintf("%sMerged as %s and released as [%s](%s).", approvalNote(ev), short(sha), rel.Tag, rel.URL)
+	res.Reply = fmt.Sprintf("%sMerged as %s and released as [%s](%s).", note, short(sha), rel.Tag, rel.URL)
 	return res, nil
+}
+
+// requiredChecksWait says which of the policy's required checks have not
+// passed on the head ("" when all have). Each counts only from its
+// source: a check run from the named App (GitHub Actions by default), a
+// commit status from the named creator. A same-named status that any
+// writer can post satisfies nothing.
+func requiredChecksWait(ctx context.Context, gh MergeGitHub, p *Promotion) (string, error) {
+	var statuses []githost.Status
+	var runs []githost.CheckRun
+	var err error
+	for _, c := range p.Env.Checks {
+		if c.IsStatus() && statuses == nil {
+			if statuses, err = gh.Statuses(ctx, p.Repo, p.PR.HeadSHA); err != nil {
+				return "", err
+			}
+			statuses = append(statuses, githost.Status{}) // read once, even when empty
+		}
+		if !c.IsStatus() && runs == nil {
+			if runs, err = gh.CheckRuns(ctx, p.Repo, p.PR.HeadSHA); err != nil {
+				return "", err
+			}
+			runs = append(runs, githost.CheckRun{})
+		}
+	}
+	var waits []string
+	for _, c := range p.Env.Checks {
+		state := "missing"
+		if c.IsStatus() {
+			var latest *githost.Status
+			for i, s := range statuses {
+				if s.Context == c.Name && strings.EqualFold(s.Creator.Login, c.Creator) && (latest == nil || s.ID > latest.ID) {
+					latest = &statuses[i]
+				}
+			}
+			if latest != nil {
+				state = latest.State
+			}
+		} else {
+			var latest *githost.CheckRun
+			for i, r := range runs {
+				if r.Name == c.Name && r.App.Slug == c.App && (latest == nil || r.ID > latest.ID) {
+					latest = &runs[i]
+				}
+			}
+			switch {
+			case latest == nil:
+			case latest.Status != "completed":
+				state = "pending"
+			case latest.Conclusion == "success" || latest.Conclusion == "neutral" || latest.Conclusion == "skipped":
+				state = "success"
+			default:
+				state = "failure"
+			}
+		}
+		switch state {
+		case "success":
+		case "pending":
+			waits = append(waits, c.String()+" is pending")
+		case "missing":
+			waits = append(waits, c.String()+" has not reported (a same-named check from another source does not count)")
+		default:
+			waits = append(waits, c.String()+" failed")
+		}
+	}
+	return strings.Join(waits, ", "), nil
+}
+
+// saidBefore reports whether Baton already posted this reply, unedited,
+// on the pull request.
+func saidBefore(ctx context.Context, gh evidenceGitHub, repo string, number int, reply string) (bool, error) {
+	self, err := gh.Self(ctx)
+	if err != nil {
+		return false, err
+	}
+	comments, err := gh.Comments(ctx, repo, number)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range comments {
+		if c.User.ID == self.User.ID && !edited(c) && c.Body == reply {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -10,10 +10,13 @@ import (
 // from a branch head, row by row.
 func TestIsBatonCommit(t *testing.T) {
 	t.Parallel()
-	token := githost.Identity{Login: "ci", ID: 7}
-	app := githost.Identity{Login: "baton[bot]", ID: 99, App: true}
-	byBaton := func(id githost.Identity, verified bool) *githost.AuthoredCommit {
-		return &githost.AuthoredCommit{AuthorLogin: id.Login, AuthorID: id.ID, CommitterLogin: id.Login, CommitterID: id.ID, Verified: verified}
+	ci := githost.User{ID: 7, Login: "ci"}
+	bot := githost.User{ID: 99, Login: "baton[bot]", Type: "Bot"}
+	mallory := githost.User{ID: 13, Login: "mallory"}
+	token := githost.Identity{User: ci}
+	app := githost.Identity{User: bot, AppID: 5, AppSlug: "baton"}
+	commit := func(author, committer githost.User, verified bool) *githost.AuthoredCommit {
+		return &githost.AuthoredCommit{Author: author, Committer: committer, Verified: verified}
 	}
 	for _, tc := range []struct {
 		name string
@@ -21,14 +24,14 @@ func TestIsBatonCommit(t *testing.T) {
 		self githost.Identity
 		want bool
 	}{
-		{"token: author and committer are Baton's account", byBaton(token, false), token, true},
-		{"app: Baton's bot, verified", byBaton(app, true), app, true},
-		{"app: Baton's bot e-mail on an unsigned commit", byBaton(app, false), app, false},
-		{"another author", &githost.AuthoredCommit{AuthorLogin: "mallory", AuthorID: 13, CommitterLogin: "ci", CommitterID: 7}, token, false},
-		{"another committer", &githost.AuthoredCommit{AuthorLogin: "ci", AuthorID: 7, CommitterLogin: "mallory", CommitterID: 13}, token, false},
-		{"Baton's old login, now another account's id", &githost.AuthoredCommit{AuthorLogin: "ci", AuthorID: 8, CommitterLogin: "ci", CommitterID: 8}, token, false},
-		{"no account linked", &githost.AuthoredCommit{}, token, false},
-		{"identity unknown", byBaton(token, true), githost.Identity{}, false},
+		{"token: author and committer are Baton's account", commit(ci, ci, false), token, true},
+		{"app: Baton's bot, verified", commit(bot, bot, true), app, true},
+		{"app: Baton's bot e-mail on an unsigned commit", commit(bot, bot, false), app, false},
+		{"another author", commit(mallory, ci, false), token, false},
+		{"another committer", commit(ci, mallory, false), token, false},
+		{"Baton's login on another account (renamed)", commit(githost.User{ID: 8, Login: "ci"}, githost.User{ID: 8, Login: "ci"}, true), token, false},
+		{"no account linked", commit(githost.User{}, githost.User{}, true), token, false},
+		{"identity unknown", commit(ci, ci, true), githost.Identity{}, false},
 		{"no commit", nil, token, false},
 	} {
 		if got := isBatonCommit(tc.c, tc.self); got != tc.want {
@@ -41,32 +44,32 @@ func TestIsBatonCommit(t *testing.T) {
 // ones on its branch.
 func TestOwnPR(t *testing.T) {
 	t.Parallel()
-	self := githost.Identity{Login: "ci", ID: 7}
-	pr := func(n int, author string, id int64, base string) *githost.PR {
-		return &githost.PR{Number: n, Author: author, AuthorID: id, Head: "baton/staging/web", Base: base, State: "open"}
+	self := githost.Identity{User: githost.User{ID: 7, Login: "ci"}}
+	pr := func(n int, login string, id int64, base, headRepo string) *githost.PR {
+		return &githost.PR{Number: n, Author: login, User: githost.User{ID: id, Login: login}, Head: "baton/staging/web", Base: base,
+			State: "open", HeadRepo: headRepo, BaseRepo: "acme/config", DefaultBranch: "main"}
 	}
 	for _, tc := range []struct {
 		name string
 		prs  []*githost.PR
 		want int // 0: none
 	}{
-		{"Baton's", []*githost.PR{pr(1, "ci", 7, "main")}, 1},
-		{"hand-opened on Baton's branch", []*githost.PR{pr(2, "mallory", 13, "main")}, 0},
-		{"Baton's branch against another base", []*githost.PR{pr(3, "ci", 7, "release")}, 0},
-		{"a renamed account reusing Baton's login", []*githost.PR{pr(4, "ci", 8, "main")}, 0},
-		{"Baton's among others", []*githost.PR{pr(5, "mallory", 13, "release"), pr(6, "ci", 7, "main")}, 6},
+		{"Baton's", []*githost.PR{pr(1, "ci", 7, "main", "acme/config")}, 1},
+		{"hand-opened on Baton's branch", []*githost.PR{pr(2, "mallory", 13, "main", "acme/config")}, 0},
+		{"Baton's branch against another base", []*githost.PR{pr(3, "ci", 7, "release", "acme/config")}, 0},
+		{"a renamed account reusing Baton's login", []*githost.PR{pr(4, "ci", 8, "main", "acme/config")}, 0},
+		{"from a fork", []*githost.PR{pr(5, "ci", 7, "main", "mallory/config")}, 0},
+		{"Baton's among others", []*githost.PR{pr(6, "mallory", 13, "release", "acme/config"), pr(7, "ci", 7, "main", "acme/config")}, 7},
 	} {
-		got := ownPR(tc.prs, self, "baton/staging/web", "main")
-		if n := 0; got != nil {
+		got, n := ownPR(tc.prs, self, "acme/config", "baton/staging/web"), 0
+		if got != nil {
 			n = got.Number
-			if n != tc.want {
-				t.Errorf("%s: #%d, want #%d", tc.name, n, tc.want)
-			}
-		} else if tc.want != 0 {
-			t.Errorf("%s: none, want #%d", tc.name, tc.want)
+		}
+		if n != tc.want {
+			t.Errorf("%s: #%d, want #%d (0: none)", tc.name, n, tc.want)
 		}
 	}
-	if ownPR([]*githost.PR{pr(1, "ci", 7, "main")}, githost.Identity{}, "baton/staging/web", "main") != nil {
+	if ownPR([]*githost.PR{pr(1, "ci", 7, "main", "acme/config")}, githost.Identity{}, "acme/config", "baton/staging/web") != nil {
 		t.Error("with an unknown identity nothing is Baton's")
 	}
 }

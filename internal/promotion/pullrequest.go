@@ -24,6 +24,16 @@ type Promotion struct {
 	Env    *policy.Env
 	App    string
 	Policy *policy.Policy
+
+	// approvers caches authorizeApprover's answers by login for this one
+	// run, so a command's author is not asked about twice.
+	approvers map[string]authAnswer
+}
+
+// authAnswer is one cached authorization.
+type authAnswer struct {
+	ok  bool
+	why string
 }
 
 // BranchName is the head branch of an app's promotion pull request.
@@ -39,43 +49,47 @@ func ParseBranch(branch string) (env, app string, ok bool) {
 	return env, app, ok && env != "" && app != "" && !strings.Contains(app, "/")
 }
 
-// IsBatonPR reports whether a pull request is one of Baton's: its head is
-// baton/<env>/<app> and it carries the baton label.
+// IsBatonPR reports whether a pull request looks like one of Baton's: its
+// head is baton/<env>/<app>. It is the cheap filter before any request;
+// labels play no part (a triage user can remove them). Whether Baton
+// really opened it is proved from evidence before any decision
+// (notBatonPR in evidence.go: author id, head repository, base).
 func IsBatonPR(pr *githost.PR) bool {
 	_, _, ok := ParseBranch(pr.Head)
-	return ok && hasLabel(pr, "baton")
+	return ok
 }
 
 // isBatonCommit decides whether a commit is provably Baton's own, so that
 // its Baton-* trailers may be read as Baton's record of what the branch
-// holds. It is the one place that decides a commit's provenance: today the
-// commit's author and committer must both be the account Baton acts as (by
-// id when GitHub links them), and when Baton is an App, GitHub must have
+// holds. It is the one place that decides a bump's reading of a commit's
+// provenance: today the accounts GitHub links the commit's author and
+// committer to must both be the account Baton acts as (by id: logins can
+// be renamed and reused), and when Baton is an App, GitHub must have
 // verified the commit's signature (an App's API commits are signed; a
 // writer can put Baton's e-mail on a commit, never its signature). With
-// an unknown identity nothing is Baton's. Evidence a token writer cannot
-// forge in token mode (the repository activity log) is to be added here.
+// an unknown identity nothing is Baton's. The repository activity log
+// (who pushed the commit) is the evidence a token writer cannot forge;
+// evidence.go checks it at merge time, and it can be added here.
 func isBatonCommit(c *githost.AuthoredCommit, self githost.Identity) bool {
-	if c == nil || !self.Known() {
+	switch {
+	case c == nil || self.User.ID == 0:
 		return false
-	}
-	if !self.Is(c.AuthorLogin, c.AuthorID) || !self.Is(c.CommitterLogin, c.CommitterID) {
+	case c.Author.ID != self.User.ID || c.Committer.ID != self.User.ID:
 		return false
-	}
-	if self.App && !c.Verified {
+	case self.AppID != 0 && !c.Verified:
 		return false
 	}
 	return true
 }
 
-// ownPR picks Baton's pull request for a branch: one that Baton's identity
-// opened (by account id when known), whose head is the branch in the config
-// repository itself and whose base is the default branch. A pull request
-// anyone else opened on a baton/... branch, or Baton's branch proposed to
-// another base, is not Baton's and is never updated.
-func ownPR(prs []*githost.PR, self githost.Identity, branch, defaultBranch string) *githost.PR {
+// ownPR picks Baton's pull request for a branch among the open ones on it
+// (notBatonPR: opened by Baton's account id, head in the config repository
+// itself, base the default branch). A pull request anyone else opened on a
+// baton/... branch, or Baton's branch proposed to another base, is not
+// Baton's and is never updated.
+func ownPR(prs []*githost.PR, self githost.Identity, repo, branch string) *githost.PR {
 	for _, pr := range prs {
-		if pr.Head == branch && pr.Base == defaultBranch && pr.State != "closed" && self.Known() && self.Is(pr.Author, pr.AuthorID) {
+		if pr.Head == branch && pr.State != "closed" && notBatonPR(pr, self, repo) == "" {
 			return pr
 		}
 	}

@@ -8,14 +8,23 @@ import (
 // The trailers of Baton's commits, merge commits and tags: git log and the
 // tags are the audit record of every deployment.
 const (
-	TrailerApp        = "Baton-App"
-	TrailerEnv        = "Baton-Env"
-	TrailerImage      = "Baton-Image"  // full reference with digest
-	TrailerFrom       = "Baton-From"   // the versions it replaced, comma-separated
-	TrailerSource     = "Baton-Source" // owner/repo@sha of the build
-	TrailerRun        = "Baton-Run"    // workflow run URL
-	TrailerActor      = "Baton-Actor"  // who triggered the build
-	TrailerSince      = "Baton-Since"  // a rebuild's carried-over approval time (RFC 3339)
+	TrailerApp     = "Baton-App"
+	TrailerEnv     = "Baton-Env"
+	TrailerImage   = "Baton-Image"    // full reference with digest
+	TrailerFrom    = "Baton-From"     // the versions it replaced, comma-separated
+	TrailerSource  = "Baton-Source"   // owner/repo@sha of the build
+	TrailerRun     = "Baton-Run"      // workflow run URL
+	TrailerActor   = "Baton-Actor"    // who triggered the build (login)
+	TrailerActorID = "Baton-Actor-ID" // who triggered the build (numeric user id: logins can be renamed)
+	TrailerSince   = "Baton-Since"    // obsolete: a rebuild's carried-over approval time; read by nothing
+	// TrailerRebuiltFrom names the head a rebuild replaced with the same
+	// change (same image, same versions replaced): approvals of that head
+	// carry over. Read only from a commit Baton is proven to have pushed.
+	TrailerRebuiltFrom = "Baton-Rebuilt-From"
+	// TrailerDowngrade is "allowed" on a commit of a bump run with
+	// allow-downgrade (or a rollback): the merge-time downgrade check then
+	// lets it through. Read only from a commit Baton pushed.
+	TrailerDowngrade  = "Baton-Downgrade"
 	TrailerApprovedBy = "Baton-Approved-By"
 	TrailerPR         = "Baton-PR"
 	TrailerMergedBy   = "Baton-Merged-By"
@@ -24,8 +33,8 @@ const (
 // trailerOrder is the one list of trailer keys, in the order Baton writes
 // them; a key missing from a record is left out.
 var trailerOrder = []string{
-	TrailerApp, TrailerEnv, TrailerImage, TrailerFrom, TrailerSource, TrailerRun, TrailerActor,
-	TrailerSince, TrailerApprovedBy, TrailerPR, TrailerMergedBy,
+	TrailerApp, TrailerEnv, TrailerImage, TrailerFrom, TrailerSource, TrailerRun, TrailerActor, TrailerActorID,
+	TrailerDowngrade, TrailerSince, TrailerRebuiltFrom, TrailerApprovedBy, TrailerPR, TrailerMergedBy,
 }
 
 // Trailers are the Baton-* trailers of a commit or tag message.

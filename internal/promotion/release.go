@@ -16,59 +16,117 @@ import (
 type ReleaseGitHub interface {
 	// CreateTag creates an annotated tag and its ref (POST /repos/{o}/{r}/git/tags, /git/refs).
 	CreateTag(ctx context.Context, repo, tag, message, sha string) error
-	// TagCommit is the commit a tag points at (GET /repos/{o}/{r}/git/ref/tags/{tag}).
-	TagCommit(ctx context.Context, repo, tag string) (string, error)
+	// Tag reads a tag's commit and, when annotated, its message
+	// (GET /repos/{o}/{r}/git/ref/tags/{tag}, /git/tags/{sha}).
+	Tag(ctx context.Context, repo, tag string) (*githost.Tag, error)
 	// CreateRelease creates a release (POST /repos/{o}/{r}/releases).
 	CreateRelease(ctx context.Context, repo string, n githost.NewRelease) (*githost.Release, error)
 	// ReleaseByTag reads a release (GET /repos/{o}/{r}/releases/tags/{tag}).
 	ReleaseByTag(ctx context.Context, repo, tag string) (*githost.Release, error)
 }
 
-// ClosedGitHub is what releasing a merged pull request from its closed
-// event needs: the release, and the head and merge commits' records.
+// ClosedGitHub is what releasing a merged pull request after the fact
+// needs (its closed event, a re-run, the sweep): the merge path's reads,
+// to recompute approvals from evidence, and the merge commit's record.
 type ClosedGitHub interface {
-	ReleaseGitHub
+	MergeGitHub
 	// Commit reads a Git commit (GET /repos/{o}/{r}/git/commits/{sha}).
 	Commit(ctx context.Context, repo, sha string) (*githost.Commit, error)
 }
 
 // ReleaseRequest asks to tag and release a merged Baton pull request.
 type ReleaseRequest struct {
-	Repo     string
-	Policy   *policy.Policy
-	PR       *githost.PR // merged, with MergedAt and MergeSHA
-	Record   Trailers    // the promotion's trailers
+	Repo   string
+	Policy *policy.Policy
+	PR     *githost.PR // merged, with MergedAt and MergeSHA
+	// Record is the promotion's trailers. Its Baton-Approved-By names
+	// only approvals Baton verified (the approval count), never a merge
+	// message's or a pull request body's names.
+	Record Trailers
+	// MergedBy is the login of the account that merged (the pull
+	// request's merged_by).
 	MergedBy string
+	// Unverified says why Baton could not verify the merged content
+	// ("" when it did, or merged it itself); the notes say so.
+	Unverified string
+}
+
+// maxTagNames bounds the names a release tries: the template's name,
+// then -pr<N>, -pr<N>-2 … -pr<N>-5. Names taken by other commits (or
+// taken in advance by someone) move on to the next one, so a merged
+// deployment is released unless all of them are taken.
+const maxTagNames = 6
+
+// tagNames are the names a release tries, in order.
+func tagNames(name string, pr int) []string {
+	out := []string{name, fmt.Sprintf("%s-pr%d", name, pr)}
+	for i := 2; len(out) < maxTagNames; i++ {
+		out = append(out, fmt.Sprintf("%s-pr%d-%d", name, pr, i))
+	}
+	return out
+}
+
+// releaseName is the tag name the policy's template gives a merge.
+func releaseName(pol *policy.Policy, pr *githost.PR, record Trailers) (string, error) {
+	env, app, _ := ParseBranch(pr.Head)
+	want, _ := image.Parse(record[TrailerImage])
+	name, err := pol.RenderReleaseTag(policy.ReleaseData{Merged: pr.MergedAt, Env: env, App: app, Tag: want.Tag, PR: pr.Number})
+	if err != nil {
+		return "", &ConfigError{Err: fmt.Errorf("release.tag: %w", err)}
+	}
+	return name, nil
 }
 
 // Release tags the merge commit with an annotated tag named from the
 // policy's template and merged_at (never the clock), and creates a GitHub
 // release with structured notes. It is idempotent: the inline path after
-// Baton's merge and the pull_request closed path both run it, and an
-// existing tag on the same commit, or an existing release of it, is
-// success. A tag of that name on another commit makes the name -pr<N>.
+// Baton's merge, the pull_request closed path, a re-run and the sweep all
+// run it, and answers lost after the change happened are found again:
+//   - a tag of the name on the merge commit whose message is Baton's
+//     record of this pull request is Baton's tag: the release follows;
+//   - a tag of the name on the merge commit that someone else made proves
+//     nothing; an existing release of it does, otherwise the next name;
+//   - a tag of the name on another commit: the next name (-pr<N>, …);
+//   - a release of the tag that exists already is the release.
+//
+// Every name taken is an error naming them all.
 func Release(ctx context.Context, gh ReleaseGitHub, req ReleaseRequest) (*githost.Release, error) {
 	pr := req.PR
 	if !pr.Merged || pr.MergeSHA == "" {
 		return nil, fmt.Errorf("pull request #%d is not merged", pr.Number)
 	}
+	name, err := releaseName(req.Policy, pr, req.Record)
+	if err != nil {
+		return nil, err
+	}
 	env, app, _ := ParseBranch(pr.Head)
 	want, _ := image.Parse(req.Record[TrailerImage])
-	name, err := req.Policy.RenderReleaseTag(policy.ReleaseData{Merged: pr.MergedAt, Env: env, App: app, Tag: want.Tag, PR: pr.Number})
-	if err != nil {
-		return nil, &ConfigError{Err: fmt.Errorf("release.tag: %w", err)}
-	}
 	title := fmt.Sprintf("%s %s → %s", app, want.Version(), env)
 	message := tagMessage(title, req)
-	for _, candidate := range []string{name, fmt.Sprintf("%s-pr%d", name, pr.Number)} {
+	var taken []string
+	for _, candidate := range tagNames(name, pr.Number) {
 		err := gh.CreateTag(ctx, req.Repo, candidate, message, pr.MergeSHA)
 		if errors.Is(err, githost.ErrExists) {
-			at, terr := gh.TagCommit(ctx, req.Repo, candidate)
+			t, terr := gh.Tag(ctx, req.Repo, candidate)
 			if terr != nil {
-				return nil, terr
+				return nil, fmt.Errorf("tag %s exists: %w", candidate, terr)
 			}
-			if at != pr.MergeSHA {
+			if t.Commit != pr.MergeSHA {
+				taken = append(taken, fmt.Sprintf("%s (on %s)", candidate, short(t.Commit)))
 				continue // the name belongs to another deployment
+			}
+			if !isBatonTag(t, req) {
+				// Anyone with write access can tag the merge commit;
+				// only a release of the tag shows the deployment released.
+				rel, rerr := gh.ReleaseByTag(ctx, req.Repo, candidate)
+				if rerr == nil {
+					return rel, nil
+				}
+				if !errors.Is(rerr, githost.ErrNotFound) {
+					return nil, rerr
+				}
+				taken = append(taken, fmt.Sprintf("%s (a tag on %s that Baton did not make)", candidate, short(t.Commit)))
+				continue
 			}
 		} else if err != nil {
 			return nil, err
@@ -81,7 +139,24 @@ func Release(ctx context.Context, gh ReleaseGitHub, req ReleaseRequest) (*githos
 		}
 		return rel, err
 	}
-	return nil, fmt.Errorf("tags %s and %s-pr%d both exist on other commits", name, name, pr.Number)
+	return nil, fmt.Errorf("merged as %s but not released: every tag name Baton tries is taken: %s; delete the tags that are not deployments (or change release.tag) and run Baton again",
+		short(pr.MergeSHA), strings.Join(taken, ", "))
+}
+
+// isBatonTag reports whether a tag is Baton's record of this merge: an
+// annotated tag whose trailers name this pull request, app, environment
+// and image, as tagMessage writes them.
+func isBatonTag(t *githost.Tag, req ReleaseRequest) bool {
+	if !t.Annotated {
+		return false
+	}
+	got := ParseTrailers(t.Message)
+	for _, k := range []string{TrailerApp, TrailerEnv, TrailerImage} {
+		if got[k] != req.Record[k] {
+			return false
+		}
+	}
+	return got[TrailerPR] == fmt.Sprintf("#%d", req.PR.Number)
 }
 
 // tagMessage is the annotated tag's message: the title and the record,
@@ -90,15 +165,18 @@ func tagMessage(title string, req ReleaseRequest) string {
 	return req.Record.with(TrailerSince, "", TrailerPR, fmt.Sprintf("#%d", req.PR.Number), TrailerMergedBy, req.MergedBy).Message(title)
 }
 
+// releaseNotes are the release's body. Every value comes from Baton's
+// verified record or GitHub's objects; approvers are only those Baton
+// verified, never names from a merge message or the pull request body.
 func releaseNotes(req ReleaseRequest, tag string) string {
 	r := req.Record
 	env, app, _ := ParseBranch(req.PR.Head)
 	want, _ := image.Parse(r[TrailerImage])
 	var b strings.Builder
-	fmt.Fprintf(&b, "Deployed %s %s to %s.\n\n| | |\n|---|---|\n", app, code(want.Version()), env)
+	fmt.Fprintf(&b, "Deployed %s %s to %s.\n\n| | |\n|---|---|\n", code(app), code(want.Version()), code(env))
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(&b, "| %s | %s |\n", k, v)
+			fmt.Fprintf(&b, "| %s | %s |\n", k, cell(v))
 		}
 	}
 	row("App", app)
@@ -116,57 +194,20 @@ func releaseNotes(req ReleaseRequest, tag string) string {
 	}
 	row("Pull request", fmt.Sprintf("[#%d](%s)", req.PR.Number, req.PR.URL))
 	if a := r[TrailerApprovedBy]; a != "" {
-		row("Approved by", "@"+strings.Join(strings.Split(a, ", "), ", @"))
+		row("Approved by", mentions(strings.Split(a, ", ")))
 	} else {
-		row("Approved by", "— (merged without a Baton approval record)")
+		row("Approved by", "no approval verified by Baton")
+	}
+	if req.Unverified != "" {
+		row("Content", "not verified by Baton: "+req.Unverified)
 	}
 	if req.MergedBy != "" {
-		row("Merged by", "@"+req.MergedBy)
+		row("Merged by", mentions([]string{req.MergedBy}))
 	}
 	row("Merged at", req.PR.MergedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
-	if run := r[TrailerRun]; run != "" {
-		row("Build", fmt.Sprintf("[run](%s) by @%s", run, r[TrailerActor]))
+	if run := r[TrailerRun]; strings.HasPrefix(run, "https://") && !strings.ContainsAny(run, " ()[]<>") {
+		row("Build", fmt.Sprintf("[run](%s) by %s", run, mentions([]string{r[TrailerActor]})))
 	}
 	row("Tag", code(tag))
 	return b.String()
-}
-
-// ClosedEvent is a pull_request event with action closed.
-type ClosedEvent struct {
-	Repo   string
-	PR     *githost.PR // from the payload: merged, merged_at, merge_commit_sha, merged_by
-	Action string
-}
-
-// HandleClosed releases a merged Baton pull request, whoever merged it;
-// other pull requests and closes without merge are ignored.
-func HandleClosed(ctx context.Context, gh ClosedGitHub, loadPolicy PolicyFunc, ev ClosedEvent) (*Result, error) {
-	pr := ev.PR
-	switch {
-	case ev.Action != "closed":
-		return &Result{Ignored: "pull request " + ev.Action + ", not closed"}, nil
-	case !IsBatonPR(pr):
-		return &Result{Ignored: fmt.Sprintf("pull request #%d is not a Baton promotion", pr.Number)}, nil
-	case !pr.Merged:
-		return &Result{Ignored: fmt.Sprintf("pull request #%d was closed without merging", pr.Number)}, nil
-	}
-	pol, err := loadPolicy(ctx)
-	if err != nil {
-		return nil, err
-	}
-	head, err := gh.Commit(ctx, ev.Repo, pr.HeadSHA)
-	if err != nil {
-		return nil, err
-	}
-	record := ParseTrailers(head.Message)
-	if merge, err := gh.Commit(ctx, ev.Repo, pr.MergeSHA); err == nil {
-		if a := ParseTrailers(merge.Message)[TrailerApprovedBy]; a != "" {
-			record[TrailerApprovedBy] = a
-		}
-	}
-	rel, err := Release(ctx, gh, ReleaseRequest{Repo: ev.Repo, Policy: pol, PR: pr, Record: record, MergedBy: pr.MergedBy})
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Merged: true, MergeSHA: pr.MergeSHA, Release: rel, PR: pr}, nil
 }

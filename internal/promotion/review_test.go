@@ -125,8 +125,11 @@ func TestApproveMergeRelease(t *testing.T) {
 	res := s.handle(t, ev)
 	n := len(s.sim.Requests())
 	t.Logf("approve → merge → release: %d requests", n)
-	if n > 12 {
-		t.Errorf("approve → merge → release took %d requests (budget 12):", n)
+	// 12 before the trust work, plus four reads that every merge decision
+	// needs: Baton's own id (GET /user), the branch's activity log, the
+	// comments (holds, approvals) and the reviews (changes requested).
+	if n > 16 {
+		t.Errorf("approve → merge → release took %d requests (budget 16):", n)
 		for _, q := range s.sim.Requests() {
 			t.Logf("  %s %s %d", q.Method, q.Path, q.Status)
 		}
@@ -137,7 +140,7 @@ func TestApproveMergeRelease(t *testing.T) {
 	if res.Release.Tag != "v20261126053959" {
 		t.Errorf("tag %s", res.Release.Tag)
 	}
-	if !strings.Contains(res.Reply, "Approval by @bob counted. Merged as") {
+	if !strings.Contains(res.Reply, "Approval by `@bob` counted. Merged as") {
 		t.Errorf("reply %q", res.Reply)
 	}
 	comments := s.sim.Comments("acme/config", s.pr)
@@ -186,9 +189,9 @@ func TestApprovalRefusals(t *testing.T) {
 	tests := []struct {
 		name, user, body, author, action, wantReply, wantIgnored string
 	}{
-		{name: "read-only user outside approvers", user: "dave", body: "/approve", wantReply: "@dave your approval does not count: environment production takes approvals from @acme/sre, carol only."},
-		{name: "writer outside the team", user: "erin", body: "/approve", wantReply: "@erin your approval does not count: environment production takes approvals from @acme/sre, carol only."},
-		{name: "the promotion's own actor", user: "alice", body: "/approve", wantReply: "Approval by @alice counted. Approvals: 0 of 1. @alice triggered this promotion, and environment production does not take self-approval."},
+		{name: "read-only user outside approvers", user: "dave", body: "/approve", wantReply: "`@dave`: your approval does not count: environment production takes approvals from `@acme/sre`, carol only."},
+		{name: "writer outside the team", user: "erin", body: "/approve", wantReply: "`@erin`: your approval does not count: environment production takes approvals from `@acme/sre`, carol only."},
+		{name: "the promotion's own actor", user: "alice", body: "/approve", wantReply: "`@alice` your approval does not count: `@alice` triggered this promotion, and environment production does not take self-approval. Approvals: 0 of 1."},
 		{name: "bot", user: "renovate[bot]", body: "/approve", author: "Bot", wantIgnored: "comment by a bot"},
 		{name: "edited comment", user: "bob", body: "/approve", action: "edited", wantIgnored: "comment edited, not created"},
 		{name: "not on the first line", user: "bob", body: "please\n/approve", wantIgnored: "no command on the comment's first line"},
@@ -219,7 +222,7 @@ func TestTwoApprovalsAndSupersede(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, strings.Replace(reviewPolicy, "approvals: 1", "approvals: 2", 1))
 	res := s.handle(t, s.comment(t, "bob", "/approve"))
-	if res.Merged || !strings.Contains(res.Reply, "Approvals: 1 of 2 (@bob)") {
+	if res.Merged || !strings.Contains(res.Reply, "Approvals: 1 of 2 (`@bob`)") {
 		t.Fatalf("first approval: %+v", res)
 	}
 	// A newer build supersedes the PR: bob's approval no longer counts.
@@ -231,7 +234,7 @@ func TestTwoApprovalsAndSupersede(t *testing.T) {
 	}
 	s.clock.Advance(time.Minute)
 	res = s.handle(t, s.comment(t, "carol", "/approve"))
-	if res.Merged || !strings.Contains(res.Reply, "Approvals: 1 of 2 (@carol)") {
+	if res.Merged || !strings.Contains(res.Reply, "Approvals: 1 of 2 (`@carol`)") {
 		t.Fatalf("after supersede: %+v", res)
 	}
 	res = s.handle(t, s.comment(t, "bob", "/approve"))
@@ -248,7 +251,7 @@ func TestHoldUnhold(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, reviewPolicy)
 	res := s.handle(t, s.comment(t, "erin", "/hold"))
-	if !strings.Contains(res.Reply, "Held by @erin") {
+	if !strings.Contains(res.Reply, "Held by `@erin`") {
 		t.Fatalf("hold: %+v", res)
 	}
 	res = s.handle(t, s.comment(t, "bob", "/approve"))
@@ -256,11 +259,11 @@ func TestHoldUnhold(t *testing.T) {
 		t.Fatalf("approve while held: %+v", res)
 	}
 	res = s.handle(t, s.comment(t, "dave", "/unhold"))
-	if !strings.Contains(res.Reply, "`/unhold` refused: it needs write access to acme/config, and @dave has read") {
+	if !strings.Contains(res.Reply, "`/unhold` refused: it needs write access to acme/config, and `@dave` has read") {
 		t.Fatalf("unhold by reader: %+v", res)
 	}
 	res = s.handle(t, s.comment(t, "erin", "/unhold"))
-	if !res.Merged || !strings.Contains(res.Reply, "Released by @erin.") {
+	if !res.Merged || !strings.Contains(res.Reply, "Hold lifted by `@erin`.") {
 		t.Fatalf("unhold: %+v", res)
 	}
 }
@@ -307,25 +310,36 @@ func TestMergeConflict409(t *testing.T) {
 	}
 }
 
+// review submits a native review in the simulator and runs its event.
+func (s *stage) review(t *testing.T, user, event string) *promotion.Result {
+	t.Helper()
+	s.clock.Advance(time.Second)
+	if _, err := s.sim.AddReview("acme/config", s.pr, user, event, ""); err != nil {
+		t.Fatal(err)
+	}
+	state := map[string]string{"APPROVE": "approved", "REQUEST_CHANGES": "changes_requested"}[event]
+	pr := s.sim.PullRequests("acme/config")[0]
+	res, err := promotion.HandleReview(context.Background(), s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.ReviewEvent{Repo: "acme/config", Number: s.pr, Author: user, State: state, CommitID: pr.PR.HeadSHA, Action: "submitted", Submitted: s.clock.Now()})
+	if err != nil {
+		t.Fatalf("HandleReview: %v", err)
+	}
+	return res
+}
+
 func TestNativeReviews(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, reviewPolicy)
-	pr := s.sim.PullRequests("acme/config")[0]
-	res, err := promotion.HandleReview(context.Background(), s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.ReviewEvent{Repo: "acme/config", Number: s.pr, Author: "carol", State: "changes_requested", CommitID: pr.PR.HeadSHA, Action: "submitted"})
-	if err != nil || !strings.Contains(res.Reply, "requested changes") {
-		t.Fatalf("changes requested: %+v, %v", res, err)
+	res := s.review(t, "carol", "REQUEST_CHANGES")
+	if res.Merged || !strings.Contains(res.Reply, "changes were requested in a review by @carol") {
+		t.Fatalf("changes requested: %+v", res)
 	}
 	res = s.handle(t, s.comment(t, "bob", "/approve"))
-	if res.Merged || !strings.Contains(res.Reply, "changes were requested") {
+	if res.Merged || !strings.Contains(res.Reply, "Approval by `@bob` counted. Not merging: changes were requested in a review by `@carol`") {
 		t.Fatalf("approve after changes requested: %+v", res)
 	}
-	res, err = promotion.HandleReview(context.Background(), s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.ReviewEvent{Repo: "acme/config", Number: s.pr, Author: "carol", State: "approved", CommitID: "0000000000000000000000000000000000000000", Action: "submitted"})
-	if err != nil || res.Merged || !strings.Contains(res.Reply, "not of the current head") {
-		t.Fatalf("stale review: %+v, %v", res, err)
-	}
-	res, err = promotion.HandleReview(context.Background(), s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.ReviewEvent{Repo: "acme/config", Number: s.pr, Author: "carol", State: "approved", CommitID: pr.PR.HeadSHA, Action: "submitted"})
-	if err != nil || !res.Merged {
-		t.Fatalf("approving review: %+v, %v", res, err)
+	res = s.review(t, "carol", "APPROVE")
+	if !res.Merged || !strings.Contains(res.Reply, "Approving review by @carol counted. Merged as") {
+		t.Fatalf("approving review: %+v", res)
 	}
 }
 
@@ -358,7 +372,7 @@ func TestHumanMergeReleasedOnceAndTagCollision(t *testing.T) {
 		t.Errorf("tags %v", tags)
 	}
 	rels := s.sim.Releases("acme/config")
-	if len(rels) != 1 || !strings.Contains(rels[0].Body, "| Merged by | @carol |") || !strings.Contains(rels[0].Body, "merged without a Baton approval record") {
+	if len(rels) != 1 || !strings.Contains(rels[0].Body, "| Merged by | @carol |") || !strings.Contains(rels[0].Body, "| Approved by | no approval verified by Baton |") {
 		t.Errorf("releases %+v", rels)
 	}
 	// Closing without merge and other PRs are ignored.
@@ -418,7 +432,7 @@ func TestTeamMembershipUnreadable(t *testing.T) {
 	s := newStage(t, reviewPolicy)
 	s.sim.Inject(ghsim.Fault{Method: "GET", Route: "/orgs/{org}/teams/{slug}/memberships/{user}", Kind: ghsim.FaultStatus, Status: 403})
 	res := s.handle(t, s.comment(t, "bob", "/approve"))
-	if res.Merged || !strings.Contains(res.Reply, "Baton cannot read the membership of @acme/sre") {
+	if res.Merged || !strings.Contains(res.Reply, "Baton cannot read the membership of `@acme/sre`") {
 		t.Fatalf("unreadable team: %+v", res)
 	}
 }

@@ -113,7 +113,7 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 			if err != nil {
 				return nil, err
 			}
-			cur.AuthorID, cur.Labels = st.pr.AuthorID, st.pr.Labels
+			cur.Labels = st.pr.Labels
 			next, err := w.read(ctx, cur, cur.HeadSHA)
 			if err != nil {
 				return nil, err
@@ -146,7 +146,7 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 			if err != nil {
 				return nil, err
 			}
-			updated.AuthorID, updated.Labels = st.pr.AuthorID, st.pr.Labels
+			updated.Labels = st.pr.Labels
 			st.pr = updated
 			// The answer names the head as it was when the edit landed.
 			if updated.HeadSHA == w.commit {
@@ -206,6 +206,9 @@ func (w *writer) replaced(ctx context.Context, body, checked string) (*heldRecor
 		return nil, nil
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := w.identify(ctx); err != nil {
 		return nil, err
 	}
 	held := recordOf(cmp.Head, w.self)
@@ -298,8 +301,11 @@ func (w *writer) done(ctx context.Context, pr *githost.PR, opened bool) (*BumpRe
 	if w.prev != nil {
 		prev = code(w.prev.image.Version())
 	}
-	note := fmt.Sprintf("Superseded %s by %s: the branch was rebuilt on the current %s. Approvals given before this update no longer count.",
-		prev, code(w.req.Image.Version()), code(w.defaultBranch))
+	// The marker says, in a comment of Baton's own, that the head was set
+	// before every comment with a greater id (evidence.go orders
+	// approvals made in the same second by it).
+	note := fmt.Sprintf("Superseded %s by %s: the branch was rebuilt on the current %s. Approvals given before this update no longer count.\n\n%s",
+		prev, code(w.req.Image.Version()), code(w.defaultBranch), HeadMarker(w.commit))
 	if _, err := w.gh.Comment(ctx, w.req.ConfigRepo, pr.Number, note); err != nil {
 		return nil, fmt.Errorf("pull request #%d was updated, but commenting failed: %w", pr.Number, err)
 	}
@@ -365,11 +371,16 @@ func (w *writer) headNow(ctx context.Context) (string, error) {
 
 // observe reads Baton's pull request and the branch afresh.
 func (w *writer) observe(ctx context.Context) (state, error) {
-	prs, _, err := w.gh.PullsForHead(ctx, w.req.ConfigRepo, w.res.Branch)
+	prs, err := w.gh.OpenPRsForHead(ctx, w.req.ConfigRepo, w.res.Branch)
 	if err != nil {
 		return state{}, err
 	}
-	pr := ownPR(prs, w.self, w.res.Branch, w.defaultBranch)
+	if len(prs) > 0 && w.self.User.ID == 0 {
+		if w.self, err = w.gh.Self(ctx); err != nil {
+			return state{}, fmt.Errorf("tell whether pull request #%d on %s is Baton's: %w", prs[0].Number, w.res.Branch, err)
+		}
+	}
+	pr := ownPR(prs, w.self, w.req.ConfigRepo, w.res.Branch)
 	head := ""
 	if pr != nil {
 		head = pr.HeadSHA
@@ -393,6 +404,23 @@ func (w *writer) read(ctx context.Context, pr *githost.PR, head string) (state, 
 	if err != nil {
 		return st, err
 	}
+	if err := w.identify(ctx); err != nil {
+		return st, err
+	}
 	st.held = recordOf(cmp.Head, w.self)
 	return st, nil
+}
+
+// identify learns who Baton is when this run has not needed it yet: a
+// commit on the branch counts as Baton's record only by that.
+func (w *writer) identify(ctx context.Context) error {
+	if w.self.User.ID != 0 {
+		return nil
+	}
+	self, err := w.gh.Self(ctx)
+	if err != nil {
+		return fmt.Errorf("tell whether the head of %s is Baton's: %w", w.res.Branch, err)
+	}
+	w.self = self
+	return nil
 }

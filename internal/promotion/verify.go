@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/image"
@@ -48,25 +47,20 @@ type verified struct {
 	base map[string][]byte
 	// diverged says the base branch moved since the commit was made.
 	diverged bool
-}
-
-// contentSince is when the verified content last changed: the commit's
-// time, or the carried-over time of a rebuild that changed nothing.
-func (v *verified) contentSince() time.Time {
-	since := v.head.Committed
-	if s, err := time.Parse(time.RFC3339, v.record[TrailerSince]); err == nil && s.Before(since) {
-		since = s
-	}
-	return since
+	// from are the versions the edit replaces on the merge base.
+	from []string
 }
 
 // verify checks the head is exactly Baton's edit of the base: one commit
 // made by Baton, changing only the declared files, and in them only the
 // image values. It returns what it verified, or why not ("" when it is).
 // The checks run in this order, each refusing on its own: the number of
-// commits, the head, the author (and for an App its signature), the
-// record, the declared files, the content.
-func verify(ctx context.Context, gh verifyGitHub, p *Promotion) (*verified, string, error) {
+// commits, the head, its provenance (Baton pushed it, from the activity
+// log; for an App also GitHub's signature), the record (read only once
+// the commit is proven Baton's), the declared files, the content, and the
+// environment's rules on the result (versions, no downgrade against what
+// runs on the base).
+func verify(ctx context.Context, gh verifyGitHub, p *Promotion, e *evidence) (*verified, string, error) {
 	d, err := gh.Diff(ctx, p.Repo, p.PR.Base, p.PR.HeadSHA)
 	if err != nil {
 		return nil, "", err
@@ -78,11 +72,8 @@ func verify(ctx context.Context, gh verifyGitHub, p *Promotion) (*verified, stri
 	if head.SHA != p.PR.HeadSHA {
 		return nil, "the head moved while Baton was checking it", nil
 	}
-	if !strings.EqualFold(head.Author, p.PR.Author) {
-		return nil, fmt.Sprintf("the commit %s was made by @%s, not by Baton (@%s)", short(head.SHA), dashIfEmpty(head.Author), p.PR.Author), nil
-	}
-	if strings.HasSuffix(p.PR.Author, "[bot]") && !head.Verified {
-		return nil, fmt.Sprintf("the commit %s is not signed by GitHub, so it was not made by Baton's App", short(head.SHA)), nil
+	if why := e.provenance(head); why != "" {
+		return nil, why, nil
 	}
 	record := ParseTrailers(head.Message)
 	if record[TrailerEnv] != p.Env.Name || record[TrailerApp] != p.App {
@@ -128,6 +119,19 @@ func verify(ctx context.Context, gh verifyGitHub, p *Promotion) (*verified, stri
 		if head != string(res.Output) {
 			return nil, fmt.Sprintf("%s differs from Baton's edit (only the %s image values may change)", f.Path, want.Name), nil
 		}
+		for _, from := range res.From() {
+			if !contains(v.from, from) {
+				v.from = append(v.from, from)
+			}
+		}
+	}
+	// The environment's rules again, at merge time: the policy may have
+	// changed, and what runs on the base may be newer than at the bump.
+	if ok, why := p.Env.Allows(want.Tag); !ok {
+		return nil, why, nil
+	}
+	if why := downgrade(v.from, want, record[TrailerDowngrade] == "allowed"); why != "" {
+		return nil, fmt.Sprintf("%s runs on %s now; %s", strings.Join(v.from, ", "), p.PR.Base, why), nil
 	}
 	return v, "", nil
 }
@@ -135,8 +139,9 @@ func verify(ctx context.Context, gh verifyGitHub, p *Promotion) (*verified, stri
 // rebuildIfStale handles a base that moved: when it changed one of the
 // promotion's files, Baton redoes its edit on the new base (not a textual
 // rebase) and force-updates the branch. When the change it makes is the
-// same (same versions from and to), approvals carry over through the
-// Baton-Since trailer; otherwise they must be given again.
+// same (same versions from and to), approvals carry over: the new commit
+// names the head it replaced (Baton-Rebuilt-From), and the evidence binds
+// approvals of that head to this one; otherwise they must be given again.
 func rebuildIfStale(ctx context.Context, gh rebuildGitHub, p *Promotion, v *verified) (bool, string, error) {
 	tip, err := gh.Branch(ctx, p.Repo, p.PR.Base)
 	if err != nil {
@@ -176,12 +181,16 @@ func rebuildIfStale(ctx context.Context, gh rebuildGitHub, p *Promotion, v *veri
 	if len(changed) == 0 {
 		return true, fmt.Sprintf("Not merging: %s already has this image on %s; `/cancel` this pull request.", strings.Join(stale, ", "), p.PR.Base), nil
 	}
-	same := strings.Join(from, ", ") == v.record[TrailerFrom]
-	since := ""
-	if same {
-		since = v.contentSince().UTC().Format(time.RFC3339)
+	if why := downgrade(from, want, v.record[TrailerDowngrade] == "allowed"); why != "" {
+		// What runs on the base is now newer: never rebuild into a downgrade.
+		return true, fmt.Sprintf("Not merging: %s now runs %s on %s; %s. `/cancel` this pull request.", strings.Join(stale, ", "), strings.Join(from, ", "), p.PR.Base, why), nil
 	}
-	record := v.record.with(TrailerFrom, strings.Join(from, ", "), TrailerSince, since)
+	same := strings.Join(from, ", ") == v.record[TrailerFrom]
+	rebuilt := ""
+	if same {
+		rebuilt = v.head.SHA
+	}
+	record := v.record.with(TrailerFrom, strings.Join(from, ", "), TrailerSince, "", TrailerRebuiltFrom, rebuilt)
 	first, _, _ := strings.Cut(v.head.Message, "\n")
 	tree, err := gh.CreateTree(ctx, p.Repo, tip.Tree, changed)
 	if err != nil {
@@ -198,8 +207,10 @@ func rebuildIfStale(ctx context.Context, gh rebuildGitHub, p *Promotion, v *veri
 	if !same {
 		note = fmt.Sprintf("It now changes %s → %s, so it needs approval again.", record[TrailerFrom], want.Version())
 	}
-	return true, fmt.Sprintf("%s changed %s since this pull request was made, so Baton redid its edit on %s (%s). %s",
-		p.PR.Base, strings.Join(stale, ", "), short(tip.SHA), short(c.SHA), note), nil
+	// The reply carries the head marker: Baton posts it after the ref
+	// moved, so comments with a greater id are known to come after.
+	return true, fmt.Sprintf("%s changed %s since this pull request was made, so Baton redid its edit on %s (%s). %s\n%s",
+		p.PR.Base, strings.Join(stale, ", "), short(tip.SHA), short(c.SHA), note, headMarker(c.SHA)), nil
 }
 
 // applyPatch below is the patch check: verify reads the head's copy of a

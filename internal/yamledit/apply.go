@@ -16,10 +16,18 @@ type splice struct {
 	order      int // keeps inserts at one offset in planning order
 }
 
-// apply turns the planned edits into the new bytes.
-func (f *file) apply() ([]byte, error) {
+// apply turns the planned edits into the new bytes of src[lo:hi], the
+// document they belong to.
+func (f *file) apply(lo, hi int) ([]byte, error) {
 	var sp []splice
 	for i, e := range f.edits {
+		if e.kind == blockText {
+			for _, s := range e.splices {
+				s.order = i
+				sp = append(sp, s)
+			}
+			continue
+		}
 		s, err := f.splice(e)
 		if err != nil {
 			return nil, err
@@ -34,17 +42,17 @@ func (f *file) apply() ([]byte, error) {
 		return sp[i].order < sp[j].order
 	})
 	var out bytes.Buffer
-	out.Grow(len(f.src) + 64*len(sp))
-	pos := 0
+	out.Grow(hi - lo + 64*len(sp))
+	pos := lo
 	for _, s := range sp {
-		if s.start < pos {
+		if s.start < pos || s.end > hi {
 			return nil, &Error{File: f.name, Line: f.lines.lineOf(s.start), Err: fmt.Errorf("overlapping edits")}
 		}
 		out.Write(f.src[pos:s.start])
 		out.WriteString(s.text)
 		pos = s.end
 	}
-	out.Write(f.src[pos:])
+	out.Write(f.src[pos:hi])
 	return out.Bytes(), nil
 }
 
@@ -65,6 +73,10 @@ func (f *file) splice(e edit) (splice, error) {
 		if k == nil || err != nil {
 			return splice{}, f.errAt(e.mapping, "cannot find where to add %s", e.key)
 		}
+		if e.mapping.Style&yaml.FlowStyle != 0 {
+			// {name: web} → {name: web, newTag: 1.5.0}
+			return splice{start: sp.end, end: sp.end, text: ", " + e.key + ": " + render(0, e.value)}, nil
+		}
 		end, next := f.lines.lineEnd(sp.end)
 		line := strings.Repeat(" ", k.Column-1) + e.key + ": " + render(0, e.value)
 		eol := f.lines.eol(sp.end)
@@ -72,6 +84,14 @@ func (f *file) splice(e edit) (splice, error) {
 			return splice{start: end, end: end, text: eol + line}, nil
 		}
 		return splice{start: next, end: next, text: line + eol}, nil
+	case replaceKey:
+		v := mapValue(e.mapping, e.node)
+		start, ok := f.lines.offset(e.node.Line, e.node.Column)
+		sp, err := f.lines.scalarSpan(v)
+		if v == nil || !ok || err != nil {
+			return splice{}, f.errAt(e.node, "cannot rewrite %s as %s", e.node.Value, e.key)
+		}
+		return splice{start: start, end: sp.end, text: e.key + ": " + render(0, e.value)}, nil
 	case deleteKey:
 		start := f.lines.starts[e.node.Line-1]
 		end, next := f.lines.lineEnd(start)
@@ -104,87 +124,114 @@ func (f *file) fillEmpty(off int, value string) splice {
 	return splice{start: off, end: off, text: " " + text}
 }
 
-// verify re-parses out and checks that its tree equals the original with
-// the planned edits applied, and nothing else.
-func (f *file) verify(docs []*yaml.Node, out []byte) error {
+// verify re-parses out, the new bytes of the document(s) docs were parsed
+// from (shift lines into the file), and checks that its tree equals the
+// original with the planned edits applied, and nothing else.
+func (f *file) verify(docs []*yaml.Node, out []byte, shift int) error {
 	got, err := parse(out)
 	if err != nil {
-		return &Error{File: f.name, Line: errLine(err), Err: fmt.Errorf("the edit would break the file, refused: %w", err)}
+		line := errLine(err)
+		if line > 0 {
+			line += shift
+		}
+		return &Error{File: f.name, Line: line, Err: fmt.Errorf("the edit would break the file, refused: %w", shiftErrLine(err, shift))}
 	}
-	clones := map[*yaml.Node]*yaml.Node{}
-	want := make([]*yaml.Node, len(docs))
-	for i, d := range docs {
-		want[i] = clone(d, clones)
-	}
-	changed := map[*yaml.Node]bool{}
+	x := expectation{subst: map[*yaml.Node]*yaml.Node{}, content: map[*yaml.Node][]*yaml.Node{}, changed: map[*yaml.Node]bool{}}
 	for _, e := range f.edits {
 		switch e.kind {
-		case setValue:
-			c := clones[e.node]
+		case setValue, blockText:
+			c := *e.node
 			c.Value = e.value
 			if c.Style&yaml.TaggedStyle == 0 {
 				c.Tag = "!!str"
 			}
-			changed[c] = true
+			x.subst[e.node] = &c
+			x.changed[&c] = true
 		case insertKey:
-			m := clones[e.mapping]
-			after := clones[e.after]
-			for i := 1; i < len(m.Content); i += 2 {
-				if m.Content[i] == after {
-					k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: e.key}
-					v := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: e.value}
-					changed[v] = true
-					m.Content = append(m.Content[:i+1], append([]*yaml.Node{k, v}, m.Content[i+1:]...)...)
+			content := x.contentOf(e.mapping)
+			for i := 1; i < len(content); i += 2 {
+				if content[i] == e.after {
+					k, v := x.fresh(e.key), x.fresh(e.value)
+					content = append(content[:i+1], append([]*yaml.Node{k, v}, content[i+1:]...)...)
+					break
+				}
+			}
+			x.content[e.mapping] = content
+		case replaceKey:
+			content := x.contentOf(e.mapping)
+			for i := 0; i+1 < len(content); i += 2 {
+				if content[i] == e.node {
+					content[i], content[i+1] = x.fresh(e.key), x.fresh(e.value)
 					break
 				}
 			}
 		case deleteKey:
-			m := clones[e.mapping]
-			k := clones[e.node]
-			for i := 0; i+1 < len(m.Content); i += 2 {
-				if m.Content[i] == k {
-					m.Content = append(m.Content[:i], m.Content[i+2:]...)
+			content := x.contentOf(e.mapping)
+			for i := 0; i+1 < len(content); i += 2 {
+				if content[i] == e.node {
+					content = append(content[:i], content[i+2:]...)
 					break
 				}
 			}
+			x.content[e.mapping] = content
 		}
 	}
-	if len(got) != len(want) {
-		return &Error{File: f.name, Err: fmt.Errorf("the edit changed the number of documents from %d to %d, refused", len(want), len(got))}
+	if len(got) != len(docs) {
+		return &Error{File: f.name, Err: fmt.Errorf("the edit changed the number of documents from %d to %d, refused", len(docs), len(got))}
 	}
-	for i := range want {
-		if n, ok := sameTree(want[i], got[i], changed); !ok {
-			return &Error{File: f.name, Line: n.Line, Err: fmt.Errorf("the edit would change more than the image values here, refused")}
+	for i := range docs {
+		if n, ok := x.sameTree(docs[i], got[i]); !ok {
+			return &Error{File: f.name, Line: n.Line + shift, Err: fmt.Errorf("the edit would change more than the image values here, refused")}
 		}
 	}
 	return nil
 }
 
-func clone(n *yaml.Node, m map[*yaml.Node]*yaml.Node) *yaml.Node {
-	if c, ok := m[n]; ok {
-		return c
-	}
-	c := *n
-	m[n] = &c
-	c.Content = make([]*yaml.Node, len(n.Content))
-	for i, ch := range n.Content {
-		c.Content[i] = clone(ch, m)
-	}
-	if n.Alias != nil {
-		c.Alias = clone(n.Alias, m)
-	}
-	return &c
+// expectation is the original tree with the planned edits laid over it,
+// without copying the tree: substituted scalars, and the new key lists
+// of edited mappings.
+type expectation struct {
+	subst   map[*yaml.Node]*yaml.Node   // original scalar → its new value
+	content map[*yaml.Node][]*yaml.Node // original mapping → its new pairs
+	changed map[*yaml.Node]bool         // nodes whose style may differ
 }
 
-// sameTree compares two trees by content, ignoring positions and comments
-// (which the splice never touches), and the style of changed scalars. It
-// returns the node where they first differ.
-func sameTree(want, got *yaml.Node, changed map[*yaml.Node]bool) (*yaml.Node, bool) {
+// contentOf returns a mapping's pairs as edited so far, as a copy that may
+// be changed.
+func (x *expectation) contentOf(m *yaml.Node) []*yaml.Node {
+	c, ok := x.content[m]
+	if !ok {
+		c = append([]*yaml.Node(nil), m.Content...)
+		x.content[m] = c
+	}
+	return c
+}
+
+// fresh is a new plain string scalar.
+func (x *expectation) fresh(v string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v}
+	x.changed[n] = true
+	return n
+}
+
+// sameTree compares the expected tree (the original under the edits) with
+// the re-parsed one by content, ignoring positions and comments (which the
+// splice never touches), and the style of changed scalars. It returns the
+// node where they first differ.
+func (x *expectation) sameTree(orig, got *yaml.Node) (*yaml.Node, bool) {
+	want := orig
+	if s, ok := x.subst[orig]; ok {
+		want = s
+	}
+	content := want.Content
+	if c, ok := x.content[orig]; ok {
+		content = c
+	}
 	if want.Kind != got.Kind || want.ShortTag() != got.ShortTag() || want.Value != got.Value ||
-		want.Anchor != got.Anchor || len(want.Content) != len(got.Content) {
+		want.Anchor != got.Anchor || len(content) != len(got.Content) {
 		return got, false
 	}
-	if !changed[want] && want.Style != got.Style {
+	if !x.changed[want] && want.Style != got.Style {
 		return got, false
 	}
 	if want.Kind == yaml.AliasNode {
@@ -193,8 +240,8 @@ func sameTree(want, got *yaml.Node, changed map[*yaml.Node]bool) (*yaml.Node, bo
 		}
 		return nil, true
 	}
-	for i := range want.Content {
-		if n, ok := sameTree(want.Content[i], got.Content[i], changed); !ok {
+	for i := range content {
+		if n, ok := x.sameTree(content[i], got.Content[i]); !ok {
 			return n, false
 		}
 	}

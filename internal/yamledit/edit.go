@@ -10,10 +10,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -50,10 +48,21 @@ type Options struct {
 	// markers (# {"$imagepolicy": "ns:name[:tag|:name|:digest]"}) belong to
 	// the image being set.
 	Policies []string
-	// Paths are explicit key paths ("spec.template.image", "images.0.tag")
-	// whose scalar values are set: to the whole reference, or to the tag
-	// when the path's last key is "tag" or ends in "Tag".
+	// Keys are explicit key paths ("spec.template.image", "images.0.tag",
+	// "a.b.c:digest") whose scalar values are set: to the whole reference,
+	// to the tag when the path's last key is "tag" or ends in "Tag", or to
+	// the part named after a colon (tag, digest, name). Keys restrict: when
+	// any are given, only they change (no automatic target is searched for),
+	// and a key that matches no value in the file fails naming the path.
+	Keys []string
+	// Paths is the former name of Keys, kept for callers that use it; its
+	// entries are added to Keys and restrict the same way.
 	Paths []string
+	// TagPattern, when not empty, is a regular expression (Go syntax) that
+	// a target's current tag must match for it to change, so that variants
+	// of one repository ("1.2-bookworm", "1.2-alpine") are told apart:
+	// "-bookworm$". Untagged targets never match.
+	TagPattern string
 }
 
 // Kind names the rule that found a target.
@@ -118,16 +127,78 @@ func (r *Result) Count() int {
 
 var bom = []byte("\xef\xbb\xbf")
 
-// templateLine matches a line that is a Go template action, as in Helm
-// chart templates, which are not YAML until rendered.
-var templateLine = regexp.MustCompile(`(?m)^[ \t]*\{\{`)
+// controlChar returns the offset of the first C0 control character other
+// than tab, LF and CR (or DEL), which YAML does not allow anywhere, or -1.
+// Documents that cannot hold the image are not parsed, so this is checked
+// for the whole file here.
+func controlChar(src []byte) int {
+	for i, c := range src {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			return i
+		}
+	}
+	return -1
+}
+
+// templateAction returns the offset of the first line that starts (after
+// spaces and tabs) with a Go template action, as in Helm chart templates,
+// which are not YAML until rendered; or -1. It looks for "{{" first, which
+// most files do not hold at all.
+func templateAction(src []byte) int {
+	for off := 0; ; {
+		i := bytes.Index(src[off:], []byte("{{"))
+		if i < 0 {
+			return -1
+		}
+		i += off
+		j := i
+		for j > 0 && (src[j-1] == ' ' || src[j-1] == '\t') {
+			j--
+		}
+		if j == 0 || src[j-1] == '\n' || src[j-1] == '\r' {
+			return j
+		}
+		off = i + 2
+	}
+}
+
+// MaxFileSize is the largest input Edit accepts, in bytes. Manifests are
+// far smaller (etcd stores objects up to 1.5 MiB); the cap keeps the parser's
+// memory, which grows with the largest document, well inside a hosted
+// runner's 7 GB even for one 10 MB document.
+const MaxFileSize = 10 << 20
+
+// ErrTooLarge is matched (errors.Is) by a *SizeError.
+var ErrTooLarge = errors.New("file is too large")
+
+// SizeError is a file over MaxFileSize.
+type SizeError struct {
+	Size int64 // bytes
+}
+
+// Error implements error: "31.5 MB is over the 10 MB limit …".
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("%.1f MB is over the %d MB limit for a YAML file Baton edits; split it into smaller files",
+		float64(e.Size)/(1<<20), MaxFileSize>>20)
+}
+
+// Is makes errors.Is(err, ErrTooLarge) hold.
+func (e *SizeError) Is(target error) bool { return target == ErrTooLarge }
 
 // Edit sets every reference to want's repository in src to want's tag and
 // digest. name is used in errors only. A file already at the image comes
 // back unchanged with Changed false.
+//
+// The file is handled one document at a time: a document whose bytes cannot
+// hold the image is copied without being parsed, and only documents that
+// changed are re-parsed to verify the edit, so memory grows with the
+// largest document, not the file.
 func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error) {
 	if !want.Pinned() {
 		return nil, &Error{File: name, Err: fmt.Errorf("image %q has neither tag nor digest", want.String())}
+	}
+	if len(src) > MaxFileSize {
+		return nil, &Error{File: name, Err: &SizeError{Size: int64(len(src))}}
 	}
 	body := src
 	prefix := 0
@@ -137,86 +208,109 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 	if !utf8.Valid(body) {
 		return nil, &Error{File: name, Err: errors.New("not UTF-8 text")}
 	}
-	if loc := templateLine.FindIndex(body); loc != nil {
-		line := bytes.Count(body[:loc[0]], []byte("\n")) + 1
-		return nil, &Error{File: name, Line: line, Err: errors.New("templated file ({{ … }}); edit the values it is rendered from instead")}
+	if at := controlChar(body); at >= 0 {
+		line := bytes.Count(body[:at], []byte("\n")) + 1
+		return nil, &Error{File: name, Line: line, Err: fmt.Errorf("control character %#02x; YAML allows only tab, line breaks and printable characters", body[at])}
 	}
-	docs, err := parse(body)
-	if err != nil {
-		return nil, &Error{File: name, Line: errLine(err), Err: err}
+	if at := templateAction(body); at >= 0 {
+		line := bytes.Count(body[:at], []byte("\n")) + 1
+		return nil, &Error{File: name, Line: line, Err: errors.New("templated file ({{ … }}); edit the values it is rendered from instead")}
 	}
 	f := &file{name: name, src: body, lines: newLineTable(body), want: want, opts: opts,
 		base: want.Name[strings.LastIndexByte(want.Name, '/')+1:]}
-	if err := f.find(docs); err != nil {
+	if err := f.compileOptions(); err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	out.Grow(len(body) + 256)
+	ndocs := 0
+	for _, c := range f.chunks() {
+		chunk := body[c.start:c.end]
+		if !f.mayHold(chunk) {
+			out.Write(chunk)
+			continue
+		}
+		docs, err := parse(chunk)
+		if err != nil {
+			line := errLine(err)
+			if line > 0 {
+				line += c.line - 1
+			}
+			return nil, &Error{File: name, Line: line, Err: shiftErrLine(err, c.line-1)}
+		}
+		if ndocs += len(docs); ndocs > maxDecodedDocs {
+			return nil, &Error{File: name, Err: fmt.Errorf("more than %d documents", maxDecodedDocs)}
+		}
+		for _, d := range docs {
+			shiftLines(d, c.line-1)
+		}
+		f.edits = f.edits[:0]
+		if err := f.find(docs); err != nil {
+			return nil, err
+		}
+		if len(f.edits) == 0 {
+			out.Write(chunk)
+			continue
+		}
+		if err := f.checkDuplicates(docs); err != nil {
+			return nil, err
+		}
+		next, err := f.apply(c.start, c.end)
+		if err != nil {
+			return nil, err
+		}
+		if !f.verifyLines() {
+			if err := f.verify(docs, next, c.line-1); err != nil {
+				return nil, err
+			}
+		}
+		out.Write(next)
+	}
+	if err := f.unmatchedKeys(); err != nil {
 		return nil, err
 	}
 	if len(f.places) == 0 {
-		return nil, &Error{File: name, Err: fmt.Errorf("%w %s", ErrNoTarget, want.Name)}
-	}
-	out, err := f.apply()
-	if err != nil {
-		return nil, err
+		why := ""
+		if f.tagRe != nil {
+			why = " whose tag matches " + opts.TagPattern
+		}
+		return nil, &Error{File: name, Err: fmt.Errorf("%w %s%s", ErrNoTarget, want.Name, why)}
 	}
 	res := &Result{Places: f.places}
 	sort.SliceStable(res.Places, func(i, j int) bool { return res.Places[i].Line < res.Places[j].Line })
-	if bytes.Equal(out, body) {
+	if bytes.Equal(out.Bytes(), body) {
 		res.Output = src
 		return res, nil
 	}
-	if err := f.verify(docs, out); err != nil {
-		return nil, err
-	}
 	res.Changed = true
-	res.Output = append(append(make([]byte, 0, prefix+len(out)), src[:prefix]...), out...)
+	res.Output = out.Bytes()
+	if prefix > 0 {
+		res.Output = append(append(make([]byte, 0, prefix+out.Len()), src[:prefix]...), out.Bytes()...)
+	}
 	return res, nil
-}
-
-// parse decodes every document of a stream.
-func parse(src []byte) ([]*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	var docs []*yaml.Node
-	for len(docs) < maxDecodedDocs {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			return docs, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("invalid YAML: %w", err)
-		}
-		docs = append(docs, &n)
-	}
-	return nil, fmt.Errorf("more than %d documents", maxDecodedDocs)
-}
-
-var yamlErrLine = regexp.MustCompile(`line (\d+)`)
-
-func errLine(err error) int {
-	if m := yamlErrLine.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n
-	}
-	return 0
 }
 
 // editKind is what an edit does to the bytes.
 type editKind int
 
 const (
-	setValue  editKind = iota // replace a scalar's token
-	insertKey                 // add "key: value" to a block mapping
-	deleteKey                 // remove a "key: value" line
+	setValue   editKind = iota // replace a scalar's token
+	insertKey                  // add "key: value" to a mapping
+	deleteKey                  // remove a "key: value" line
+	replaceKey                 // rewrite a "key: value" line as another pair
+	blockText                  // rewrite lines inside a literal block scalar
 )
 
 // edit is one planned change. Edits are planned against the parsed tree and
 // applied to the bytes together, so that one failure writes nothing.
 type edit struct {
 	kind    editKind
-	node    *yaml.Node // setValue: the scalar; deleteKey: the key node
+	node    *yaml.Node // setValue: the scalar; deleteKey, replaceKey: the key node
 	mapping *yaml.Node // insertKey, deleteKey: the mapping
 	after   *yaml.Node // insertKey: the value node of the pair to insert after
-	key     string     // insertKey: the new key
-	value   string     // setValue, insertKey: the new string value
+	key     string     // insertKey, replaceKey: the new key
+	value   string     // setValue, insertKey, replaceKey, blockText: the new string value
+	splices []splice   // blockText: the changed lines
 }
 
 // file is the state of one edit.
@@ -231,6 +325,50 @@ type file struct {
 	places  []Place
 	claimed map[*yaml.Node]string // value nodes already given a new value
 	aliased map[*yaml.Node]bool   // anchored nodes some alias points at
+	uses    map[*yaml.Node][]use  // an anchored node's definition and aliases
+	keys    []string              // Options.Keys and Options.Paths
+	keyHits map[string]bool       // keys that matched a value
+	tagRe   *regexp.Regexp        // Options.TagPattern, compiled
+}
+
+// compileOptions checks and prepares the options.
+func (f *file) compileOptions() error {
+	f.keys = append(append([]string(nil), f.opts.Keys...), f.opts.Paths...)
+	f.keyHits = map[string]bool{}
+	for _, k := range f.keys {
+		if _, _, err := parseKeyPath(k); err != nil {
+			return &Error{File: f.name, Err: err}
+		}
+	}
+	if f.opts.TagPattern != "" {
+		re, err := regexp.Compile(f.opts.TagPattern)
+		if err != nil {
+			return &Error{File: f.name, Err: fmt.Errorf("tag pattern %q is not a regular expression: %w", f.opts.TagPattern, err)}
+		}
+		f.tagRe = re
+	}
+	return nil
+}
+
+// tagMatches reports whether a target whose current tag is tag passes the
+// tag pattern.
+func (f *file) tagMatches(tag string) bool {
+	return f.tagRe == nil || tag != "" && f.tagRe.MatchString(tag)
+}
+
+// unmatchedKeys fails for the explicit keys that matched nothing.
+func (f *file) unmatchedKeys() error {
+	var errs []error
+	for _, k := range f.keys {
+		if !f.keyHits[k] {
+			why := "no value at this key path"
+			if f.tagRe != nil {
+				why += " whose tag matches " + f.opts.TagPattern
+			}
+			errs = append(errs, &Error{File: f.name, Err: fmt.Errorf("key %s: %s (write keys as a.b.0.c[:tag|:digest|:name])", k, why)})
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (f *file) errAt(n *yaml.Node, format string, args ...any) error {

@@ -25,6 +25,27 @@ func FuzzEdit(f *testing.F) {
 			f.Add(src, "1.5.0", false)
 		}
 	}
+	d := strings.Repeat("1", 64)
+	for _, src := range []string{
+		// tag@digest in tag fields, Helm values without a digest key
+		"image:\n  repository: ghcr.io/acme/web\n  tag: \"1.4.0@sha256:" + d + "\"\n",
+		"p:\n  - name: web.image.repository\n    value: ghcr.io/acme/web\n  - name: web.image.tag\n    value: main@sha256:" + d + "\n",
+		// anchors reused by aliases in the same and in other image contexts
+		"g:\n  web:\n    image: &i ghcr.io/acme/web\n    tag: &t 1.0.0\nc:\n  image: *i\n  tag: *t\n",
+		"g:\n  image: ghcr.io/acme/web\n  tag: &t 1.0.0\nchart:\n  version: *t\n",
+		"x: &w ghcr.io/acme/web:1.4.0\ny: [*w, *w]\n",
+		// YAML inside block scalars: literal (edited), folded (refused)
+		"spec:\n  values: |\n    image:\n      repository: ghcr.io/acme/web\n      tag: latest\n\n    x: 1\n",
+		"spec:\n  values: |-\n    images:\n      - name: ghcr.io/acme/web\n",
+		"spec:\n  values: |2\n      image: ghcr.io/acme/web:1.4.0\n",
+		"spec:\n  values: >\n    image: ghcr.io/acme/web:1.4.0\n",
+		// kustomize: stale digest on the last line, flow-style entries
+		"images:\n- name: web\n  newName: ghcr.io/acme/web\n  digest: sha256:" + d,
+		"images: [{name: ghcr.io/acme/web}]\n",
+	} {
+		f.Add([]byte(src), "1.5.0", true)
+		f.Add([]byte(src), "1.5.0", false)
+	}
 	f.Fuzz(func(t *testing.T, src []byte, tag string, withDigest bool) {
 		ref := "ghcr.io/acme/web:" + tag
 		if withDigest {
@@ -46,6 +67,9 @@ func FuzzEdit(f *testing.F) {
 			return
 		}
 		checkInvariants(t, src, res.Output, want, opts)
+		if _, err := parse(bytes.TrimPrefix(src, bom)); err != nil {
+			return // documents that do not parse were copied; checkInvariants saw the rest
+		}
 		a, errA := parse(bytes.TrimPrefix(src, bom))
 		b, errB := parse(bytes.TrimPrefix(res.Output, bom))
 		if errA != nil || errB != nil || len(a) != len(b) {

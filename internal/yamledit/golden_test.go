@@ -47,7 +47,9 @@ func loadCase(t *testing.T, dir string) goldenCase {
 		case "--policy":
 			c.opts.Policies = append(c.opts.Policies, v)
 		case "--key":
-			c.opts.Paths = append(c.opts.Paths, v)
+			c.opts.Keys = append(c.opts.Keys, v)
+		case "--tag-pattern":
+			c.opts.TagPattern = v
 		default:
 			t.Fatalf("%s/args: unknown flag %q", dir, fields[i])
 		}
@@ -122,6 +124,31 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// checkChangedDocsParse splits input and output into documents as the
+// engine does and checks that each document that changed parses before
+// and after.
+func checkChangedDocsParse(t *testing.T, in, out []byte) {
+	t.Helper()
+	in, out = bytes.TrimPrefix(in, bom), bytes.TrimPrefix(out, bom)
+	a := (&file{src: in, lines: newLineTable(in)}).chunks()
+	b := (&file{src: out, lines: newLineTable(out)}).chunks()
+	if len(a) != len(b) {
+		t.Fatalf("the edit changed the documents from %d to %d", len(a), len(b))
+	}
+	for i := range a {
+		x, y := in[a[i].start:a[i].end], out[b[i].start:b[i].end]
+		if bytes.Equal(x, y) {
+			continue
+		}
+		if _, err := parse(x); err != nil {
+			t.Fatalf("document %d changed although it does not parse: %v", i, err)
+		}
+		if _, err := parse(y); err != nil {
+			t.Fatalf("document %d does not parse after the edit: %v", i, err)
+		}
+	}
+}
+
 func writeGolden(t *testing.T, path string, data []byte) {
 	t.Helper()
 	if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -134,9 +161,14 @@ func writeGolden(t *testing.T, path string, data []byte) {
 // target is byte-for-byte the same.
 func checkInvariants(t *testing.T, in, out []byte, want image.Ref, opts Options) {
 	t.Helper()
-	if _, err := parse(bytes.TrimPrefix(out, bom)); err != nil {
-		t.Fatalf("output does not parse: %v", err)
+	// Documents that cannot hold the image are copied unparsed, so an
+	// invalid one stays invalid; every document the edit changed parses.
+	if _, err := parse(bytes.TrimPrefix(in, bom)); err == nil {
+		if _, err := parse(bytes.TrimPrefix(out, bom)); err != nil {
+			t.Fatalf("output does not parse: %v", err)
+		}
 	}
+	checkChangedDocsParse(t, in, out)
 	again, err := Edit("again.yaml", out, want, opts)
 	if err != nil {
 		t.Fatalf("second edit failed: %v", err)

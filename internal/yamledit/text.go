@@ -20,8 +20,13 @@ type lineTable struct {
 }
 
 func newLineTable(src []byte) *lineTable {
-	t := &lineTable{src: src, starts: []int{0}}
+	// Sized for "\n" breaks so that a large file's table is not regrown.
+	t := &lineTable{src: src, starts: make([]int, 1, bytes.Count(src, []byte("\n"))+2)}
 	for i := 0; i < len(src); {
+		if c := src[i]; c != '\n' && c != '\r' && c != 0xC2 && c != 0xE2 {
+			i++
+			continue
+		}
 		n := breakLen(src, i)
 		if n == 0 {
 			i++

@@ -1,0 +1,98 @@
+package forge_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/baton-dev/baton/internal/githost"
+)
+
+func TestCommentsReadEveryPageWithIdsAndEdits(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim, url, tok, clk := setupClock(t)
+	c := client(t, url, tok, &sleeps{})
+	if err := sim.SetPermission("acme/config", "mallory", "write"); err != nil {
+		t.Fatal(err)
+	}
+	pr := openPR(t, sim, c, "bump", "image: x:2\n")
+	for i := range 150 {
+		if _, err := sim.AddComment("acme/config", pr.Number, "bob", fmt.Sprint("comment ", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.advance(time.Minute)
+	posted := clk.Now()
+	id, err := c.Comment(ctx, "acme/config", pr.Number, "looks fine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another writer edits alice's comment: GitHub lets any writer.
+	clk.advance(time.Hour)
+	edited := clk.Now()
+	api(t, url, sim.Token("mallory"), "PATCH", fmt.Sprintf("/repos/acme/config/issues/comments/%d", id), map[string]any{"body": "/approve"}, nil)
+
+	got, err := c.Comments(ctx, "acme/config", pr.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 151 {
+		t.Fatalf("%d comments, want 151 over two pages", len(got))
+	}
+	if got[0].Body != "comment 0" || got[149].Body != "comment 149" {
+		t.Errorf("order: first %q, 150th %q", got[0].Body, got[149].Body)
+	}
+	want := githost.Comment{ID: id, Author: "alice", Body: "/approve", CreatedAt: posted, UpdatedAt: edited,
+		User: githost.User{ID: sim.AddUser("alice").ID, Login: "alice", Type: "User"}}
+	if diff := cmp.Diff(want, got[150]); diff != "" {
+		t.Errorf("edited comment (-want +got):\n%s", diff)
+	}
+	if bob := got[0].User; bob.ID == 0 || bob.ID == want.User.ID || bob.Login != "bob" {
+		t.Errorf("bob's comment user = %+v", bob)
+	}
+}
+
+func TestLabelsAndReactions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim, url, tok := setup(t)
+	c := client(t, url, tok, &sleeps{})
+	pr := openPR(t, sim, c, "bump", "image: x:2\n")
+	if err := c.AddLabels(ctx, "acme/config", pr.Number, []string{"baton", "baton:hold"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RemoveLabel(ctx, "acme/config", pr.Number, "baton:hold"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RemoveLabel(ctx, "acme/config", pr.Number, "baton:hold"); err != nil {
+		t.Errorf("removing a label the PR lacks: %v", err)
+	}
+	got, err := c.PR(ctx, "acme/config", pr.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"baton"}, got.Labels); diff != "" {
+		t.Errorf("labels (-want +got):\n%s", diff)
+	}
+	id, err := sim.AddComment("acme/config", pr.Number, "bob", "/approve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.React(ctx, "acme/config", id, "eyes"); err != nil {
+		t.Fatal(err)
+	}
+	var reactions []struct {
+		Content string `json:"content"`
+		User    struct {
+			Login string `json:"login"`
+		} `json:"user"`
+	}
+	api(t, url, tok, "GET", fmt.Sprintf("/repos/acme/config/issues/comments/%d/reactions", id), nil, &reactions)
+	if len(reactions) != 1 || reactions[0].Content != "eyes" || reactions[0].User.Login != "alice" {
+		t.Errorf("reactions = %+v", reactions)
+	}
+}

@@ -1,0 +1,63 @@
+package ghsimtest
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Clock is a fake clock for tests: it moves only when told to, or when
+// something sleeps on it. It is safe for concurrent use. Pass Now to
+// whatever reads time (the simulator, Baton's options) and Sleep or
+// SleepContext to whatever waits, so no test waits on the wall clock.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// DefaultStart is the time a World's clock starts at when WorldOptions
+// names none.
+var DefaultStart = time.Date(2026, 11, 26, 5, 38, 58, 0, time.UTC)
+
+// NewClock returns a clock reading start.
+func NewClock(start time.Time) *Clock { return &Clock{now: start} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d (backward when d is negative).
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Set sets the clock's time.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// Sleep advances the clock by d and returns at once: the waiting is
+// simulated, not spent.
+func (c *Clock) Sleep(d time.Duration) {
+	if d > 0 {
+		c.Advance(d)
+	}
+}
+
+// SleepContext is Sleep with the signature of forge.Options.Sleep: it
+// returns the context's error when the context is already done, and
+// otherwise advances the clock by d.
+func (c *Clock) SleepContext(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.Sleep(d)
+	return nil
+}
