@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/image"
@@ -40,8 +41,9 @@ type BumpGitHub interface {
 	CompareBranch(ctx context.Context, repo, base, head string) (*githost.BranchCompare, error)
 	CreatePR(ctx context.Context, repo string, n githost.NewPR) (*githost.PR, error)
 	UpdatePR(ctx context.Context, repo string, number int, title, body string) (*githost.PR, error)
-	// PR reads a pull request (GET /repos/{o}/{r}/pulls/{number}).
-	PR(ctx context.Context, repo string, number int) (*githost.PR, error)
+	// Activity is a branch's activity log since a time, oldest first
+	// (GET /repos/{o}/{r}/activity?ref=): what each update replaced.
+	Activity(ctx context.Context, repo, ref string, since time.Time) ([]githost.Activity, error)
 	AddLabels(ctx context.Context, repo string, number int, labels []string) error
 	Comment(ctx context.Context, repo string, number int, body string) (int64, error)
 }
@@ -286,7 +288,8 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 	}
 	meta.Commit = commit.SHA
 	w := &writer{
-		gh: gh, req: req, res: res, self: self, app: app, env: env, files: files,
+		since: commit.Committed.Add(-time.Minute),
+		gh:    gh, req: req, res: res, self: self, app: app, env: env, files: files,
 		defaultBranch: defaultBranch, ref: "heads/" + res.Branch, commit: commit.SHA,
 		title: title, body: PRBody(meta, req.Image, placesOf(changes), log, env), prev: held,
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/policy"
@@ -41,6 +43,11 @@ type writer struct {
 	prev          *heldRecord
 	depth         int  // how often yield handed back to run
 	touched       bool // this run wrote the branch or the pull request
+	// since bounds the activity log read back after a write: a little
+	// before GitHub created our commit (its server time).
+	since time.Time
+	// seen is the id of the last activity entry this run has read.
+	seen int64
 }
 
 // state is one reading of Baton's branch and pull request.
@@ -72,26 +79,9 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 			}
 		}
 		if st.pr == nil {
-			before := st.head
 			res, next, lost, err := w.open(ctx, st)
 			if err != nil || res != nil {
 				return res, err
-			}
-			if before != "" && before != w.commit && next.head == w.commit && next.pr != nil {
-				// We replaced the branch, and a pull request appeared
-				// meanwhile: did we lower the commit it describes?
-				newer, err := w.replaced(ctx, next.pr.Body, before)
-				if err != nil {
-					return nil, err
-				}
-				if newer != nil {
-					w.touched = true
-					if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, newer.sha, true); err != nil {
-						return nil, err
-					}
-					next = state{pr: next.pr, head: newer.sha, held: newer, exists: true}
-					next.pr.HeadSHA = newer.sha
-				}
 			}
 			st, mayBeOurs = next, lost
 			continue
@@ -100,72 +90,30 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 			opened = true // our creation's answer was lost: the body names our commit
 		}
 		mayBeOurs = false
-		checked := st.head
 		if st.head != w.commit {
-			w.touched = true
-			if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, w.commit, true); err != nil {
-				return nil, err
-			}
-			// Read back what we replaced and what came after: a run that
-			// put a newer commit on the branch after we checked it, and
-			// wrote the pull request, is named by the pull request's body.
-			cur, err := w.gh.PR(ctx, w.req.ConfigRepo, st.pr.Number)
+			next, err := w.write(ctx, w.commit, st.head, nil, st.pr)
 			if err != nil {
 				return nil, err
 			}
-			cur.Labels = st.pr.Labels
-			next, err := w.read(ctx, cur, cur.HeadSHA)
-			if err != nil {
-				return nil, err
-			}
-			lost, err := w.replaced(ctx, cur.Body, checked)
-			if err != nil {
-				return nil, err
-			}
-			if lost != nil && lost.sha != cur.HeadSHA && (next.held == nil || newerRecord(lost, next.held)) {
-				// A newer run's commit was lowered (by us, or by a run
-				// after us): put it back, and read the branch again from
-				// there.
-				w.touched = true
-				if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, lost.sha, true); err != nil {
-					return nil, err
-				}
-				cur.HeadSHA = lost.sha
-				st = state{pr: cur, head: lost.sha, held: lost, exists: true}
-				continue
-			}
-			if cur.HeadSHA != w.commit {
+			if next.head != w.commit {
 				st = next
 				continue
 			}
-			st.pr = cur
 		}
-		if st.pr.Title != w.title || st.pr.Body != w.body {
-			w.touched = true
-			updated, err := w.gh.UpdatePR(ctx, w.req.ConfigRepo, st.pr.Number, w.title, w.body)
-			if err != nil {
-				return nil, err
-			}
-			updated.Labels = st.pr.Labels
-			st.pr = updated
-			// The answer names the head as it was when the edit landed.
-			if updated.HeadSHA == w.commit {
-				return w.done(ctx, st.pr, opened)
-			}
-			var err2 error
-			if st, err2 = w.read(ctx, updated, updated.HeadSHA); err2 != nil {
-				return nil, err2
-			}
-			continue
-		}
-		head, err := w.headNow(ctx)
+		// Always written, even when the last read showed our text: another
+		// run's late edit may land after any read, and only an edit whose
+		// answer shows our head on the branch ends the bump.
+		w.touched = true
+		updated, err := w.gh.UpdatePR(ctx, w.req.ConfigRepo, st.pr.Number, w.title, w.body)
 		if err != nil {
 			return nil, err
 		}
-		if head == w.commit {
-			return w.done(ctx, st.pr, opened)
+		updated.Labels = st.pr.Labels
+		// The answer names the head as it was when the edit landed.
+		if updated.HeadSHA == w.commit {
+			return w.done(ctx, updated, opened)
 		}
-		if st, err = w.read(ctx, st.pr, head); err != nil {
+		if st, err = w.read(ctx, updated, updated.HeadSHA); err != nil {
 			return nil, err
 		}
 	}
@@ -185,41 +133,6 @@ func (w *writer) keeps(ctx context.Context, held *heldRecord) (string, error) {
 		return "", nil
 	}
 	return held.newerThan(ctx, w.gh, w.app, w.req)
-}
-
-// replaced finds a newer run's commit that our ref update overwrote
-// although we checked the branch before: that run wrote the pull request
-// after its update, so its body names the commit. The body is only a
-// pointer here: the commit counts only when it is provably Baton's
-// (isBatonCommit), records this app and environment, and is newer than
-// ours by the same rules as any version on the branch.
-func (w *writer) replaced(ctx context.Context, body, checked string) (*heldRecord, error) {
-	if w.req.AllowDowngrade {
-		return nil, nil
-	}
-	meta, err := ParseMeta(body)
-	if err != nil || meta.Commit == "" || meta.Commit == w.commit || meta.Commit == checked {
-		return nil, nil
-	}
-	cmp, err := w.gh.CompareBranch(ctx, w.req.ConfigRepo, w.defaultBranch, meta.Commit)
-	if errors.Is(err, githost.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := w.identify(ctx); err != nil {
-		return nil, err
-	}
-	held := recordOf(cmp.Head, w.self)
-	if held == nil || held.trailers[TrailerApp] != w.app.Name || held.trailers[TrailerEnv] != w.env.Name {
-		return nil, nil
-	}
-	why, err := held.newerThan(ctx, w.gh, w.app, w.req)
-	if err != nil || why == "" {
-		return nil, err
-	}
-	return held, nil
 }
 
 // open creates the branch (optimistically: a branch that exists answers
@@ -243,9 +156,9 @@ func (w *writer) open(ctx context.Context, st state) (res *BumpResult, next stat
 	} else if st.head != w.commit {
 		// The branch exists without Baton's pull request: left by a run
 		// that failed, or a racing run's that has not opened it yet.
-		w.touched = true
-		if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, w.commit, true); err != nil {
-			return nil, st, false, err
+		next, err := w.write(ctx, w.commit, st.head, nil, nil)
+		if err != nil || next.head != w.commit {
+			return nil, next, false, err
 		}
 	}
 	pr, err := w.gh.CreatePR(ctx, w.req.ConfigRepo, githost.NewPR{Title: w.title, Head: w.res.Branch, Base: w.defaultBranch, Body: w.body})
@@ -291,7 +204,7 @@ func (w *writer) open(ctx context.Context, st state) (res *BumpResult, next stat
 // was written: it says what was superseded and restores the labels.
 func (w *writer) done(ctx context.Context, pr *githost.PR, opened bool) (*BumpResult, error) {
 	pr.HeadSHA = w.commit
-	w.res.PR = pr
+	w.res.PR, w.res.Notice = pr, ""
 	if opened {
 		w.res.Outcome = Created
 		return w.res, restoreLabels(ctx, w.gh, w.req.ConfigRepo, pr, w.env)
@@ -333,8 +246,16 @@ func (w *writer) yield(ctx context.Context, st state, why string) (*BumpResult, 
 	best := st.held
 	for round := 0; round < maxRounds && best != nil; round++ {
 		if st.head != best.sha {
-			if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, best.sha, true); err != nil {
+			next, err := w.write(ctx, best.sha, st.head, best, st.pr)
+			if err != nil {
 				return nil, err
+			}
+			if next.head != best.sha {
+				st = next
+				if st.held != nil && newerRecord(st.held, best) {
+					best = st.held
+				}
+				continue
 			}
 		}
 		title, body := renderRecord(best, w.files, w.env)
@@ -423,4 +344,100 @@ func (w *writer) identify(ctx context.Context) error {
 	}
 	w.self = self
 	return nil
+}
+
+// write force-updates the branch to sha — our commit (cur nil), or the
+// newer run's commit cur that we put back — over checked, the head we
+// judged, and reads the repository's activity log back. The log is
+// GitHub's record of what the update replaced and of what came after it:
+// when it replaced a commit we never judged (a run moved the branch
+// between our read and our write) that holds a newer version, the commit
+// is put back, and the log read again. It returns the branch as the log
+// leaves it.
+func (w *writer) write(ctx context.Context, sha, checked string, cur *heldRecord, pr *githost.PR) (state, error) {
+	for round := 0; round < maxRounds; round++ {
+		w.touched = true
+		if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, sha, true); err != nil {
+			return state{}, err
+		}
+		log, err := w.gh.Activity(ctx, w.req.ConfigRepo, "refs/heads/"+w.res.Branch, w.since)
+		if err != nil {
+			return state{}, err
+		}
+		// Our update is the first entry setting sha after the last entry
+		// this run has read (another run may set the same commit later).
+		mine := -1
+		for i := range log {
+			if log[i].After == sha && log[i].ID > w.seen {
+				mine = i
+				break
+			}
+		}
+		if n := len(log); n > 0 && log[n-1].ID > w.seen {
+			w.seen = log[n-1].ID
+		}
+		if mine < 0 {
+			// The log does not show the update (yet): judge by the head.
+			head, err := w.headNow(ctx)
+			if err != nil {
+				return state{}, err
+			}
+			return w.read(ctx, pr, head)
+		}
+		head := log[len(log)-1].After
+		next, err := w.read(ctx, pr, head)
+		if err != nil {
+			return state{}, err
+		}
+		if head == sha && cur != nil {
+			next.held = cur
+		}
+		gone := log[mine].Before
+		if gone == checked || gone == sha || strings.Trim(gone, "0") == "" {
+			return next, nil
+		}
+		lost, err := w.recordAt(ctx, gone)
+		if err != nil || lost == nil {
+			return next, err
+		}
+		newer := false
+		if cur == nil {
+			why, err := w.keeps(ctx, lost)
+			if err != nil {
+				return state{}, err
+			}
+			newer = why != "" && lost.image.String() != w.req.Image.String()
+		} else {
+			newer = newerRecord(lost, cur)
+		}
+		if !newer || head != sha && next.held != nil && !newerRecord(lost, next.held) {
+			return next, nil // what we replaced was not newer, or a newer one came after
+		}
+		// We lowered a newer run's commit: put it back, and check that
+		// write the same way.
+		sha, checked, cur = lost.sha, head, lost
+	}
+	return state{}, &githost.Error{Op: "update " + w.res.Branch + " in " + w.req.ConfigRepo, Kind: githost.ErrConflict,
+		Message: fmt.Sprintf("gave up after %d rounds: other runs keep changing the branch", maxRounds)}
+}
+
+// recordAt reads Baton's record of a commit that was on the branch: nil
+// when the commit is not provably Baton's or records another app or
+// environment.
+func (w *writer) recordAt(ctx context.Context, sha string) (*heldRecord, error) {
+	cmp, err := w.gh.CompareBranch(ctx, w.req.ConfigRepo, w.defaultBranch, sha)
+	if errors.Is(err, githost.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := w.identify(ctx); err != nil {
+		return nil, err
+	}
+	held := recordOf(cmp.Head, w.self)
+	if held == nil || held.trailers[TrailerApp] != w.app.Name || held.trailers[TrailerEnv] != w.env.Name {
+		return nil, nil
+	}
+	return held, nil
 }
