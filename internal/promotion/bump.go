@@ -360,9 +360,11 @@ func (e *UnknownEnvError) Error() string {
 }
 
 // editOptions are the edit engine's options for an app in an environment:
-// its Flux policies, the environment's key paths and tag pattern.
+// its Flux policies, and its key paths and tag pattern for that
+// environment (the environment's override, else the app's): keys restrict
+// the edit to those places, a pattern to the variants whose tag matches.
 func editOptions(app *policy.App, env *policy.Env) yamledit.Options {
-	return yamledit.Options{Policies: app.FluxPolicies, Paths: app.KeysFor(env.Name)}
+	return yamledit.Options{Policies: app.FluxPolicies, Keys: app.KeysFor(env.Name), TagPattern: app.TagPatternFor(env.Name)}
 }
 
 func noAccess(repo string, err error) error {
