@@ -144,45 +144,38 @@ func Bump(ctx context.Context, opts BumpOptions) (*BumpOutcome, error) {
 	return out, nil
 }
 
-// resolveImage combines the image input with the tag and digest inputs.
-// A tag or digest given twice with different values is an input error:
-// Baton cannot know which one was meant.
+// resolveImage combines the image input with the tag and digest inputs
+// (image.Resolve). A tag or digest given twice with different values is an
+// input error: Baton cannot know which one was meant. With no tag at all,
+// the tag strategy computes one (with semver, the tag input is its base
+// version, not the image's tag).
 func resolveImage(opts BumpOptions) (image.Ref, string, error) {
 	n := opts.Names
 	if opts.Image == "" {
 		return image.Ref{}, "", inputErr("%s is required: the image repository, e.g. ghcr.io/acme/web", n.Of("image"))
 	}
-	want, err := image.Parse(opts.Image)
-	if err != nil {
+	explicit := opts.Tag
+	if opts.TagStrategy == "semver" {
+		explicit = ""
+	}
+	want, err := image.Resolve(opts.Image, explicit, opts.Digest)
+	var ce *image.ConflictError
+	switch {
+	case errors.As(err, &ce):
+		return image.Ref{}, "", inputErr("%s names %s %q but %s is %q: give the %s once, or the same value in both", n.Of("image"), ce.Part, ce.InImage, n.Of(ce.Part), ce.Given, ce.Part)
+	case err != nil:
 		return image.Ref{}, "", inputErr("%s: %v", n.Of("image"), err)
 	}
-	explicitTag := opts.Tag != "" && opts.TagStrategy != "semver"
-	if explicitTag && want.Tag != "" && want.Tag != opts.Tag {
-		return image.Ref{}, "", inputErr("%s names tag %q but %s is %q: give the tag once, or the same value in both", n.Of("image"), want.Tag, n.Of("tag"), opts.Tag)
-	}
-	if opts.Digest != "" && want.Digest != "" && want.Digest != opts.Digest {
-		return image.Ref{}, "", inputErr("%s names digest %s but %s is %s: give the digest once, or the same value in both", n.Of("image"), want.Digest, n.Of("digest"), opts.Digest)
-	}
-	tag := want.Tag
-	switch {
-	case explicitTag:
-		tag = opts.Tag
-	case tag == "":
+	if want.Tag == "" {
 		t, err := Tag(TagOptions{Tag: opts.Tag, Strategy: opts.TagStrategy, Build: opts.Build, Now: opts.Now, Names: n})
 		if err != nil {
 			return image.Ref{}, "", err
 		}
-		tag = t.Tag
+		if want, err = image.Resolve(want.String(), t.Tag, ""); err != nil {
+			return image.Ref{}, "", inputErr("%s: %v", n.Of("image"), err)
+		}
 	}
-	digest := opts.Digest
-	if digest == "" {
-		digest = want.Digest
-	}
-	want, err = image.WithTag(want.Written, tag, digest)
-	if err != nil {
-		return image.Ref{}, "", inputErr("%s: %v", n.Of("image"), err)
-	}
-	return want, tag, nil
+	return want, want.Tag, nil
 }
 
 // configFile marks a config-repository problem with where its files live.
