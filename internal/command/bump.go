@@ -189,7 +189,7 @@ func configFile(err error, repo, branch string) error {
 	return &ConfigFileError{Repo: repo, Ref: branch, Err: err}
 }
 
-// isEmptyRepo recognises GitHub's answer for a repository with no commits
+// isEmptyRepo recognizes GitHub's answer for a repository with no commits
 // (409 "Git Repository is empty." from the contents and Git APIs).
 func isEmptyRepo(err error) bool {
 	return errors.Is(err, githost.ErrConflict) && strings.Contains(err.Error(), "empty")

@@ -277,7 +277,7 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 
 	tree, err := gh.CreateTree(ctx, req.ConfigRepo, base.Tree, changed)
 	if isArchived(err) {
-		return nil, &ConfigError{Err: fmt.Errorf("%s is archived, so GitHub refuses every write to it (%v): unarchive it (Settings → General), or set config-repo to the repository in use; nothing was written", req.ConfigRepo, err)}
+		return nil, &ConfigError{Err: fmt.Errorf("%s is archived, so GitHub refuses every write to it (%w): unarchive it (Settings → General), or set config-repo to the repository in use; nothing was written", req.ConfigRepo, err)}
 	}
 	if err != nil {
 		return nil, err
@@ -414,7 +414,7 @@ func restoreLabels(ctx context.Context, gh BumpGitHub, repo string, pr *githost.
 	return nil
 }
 
-// isArchived recognises GitHub's refusal of a write to an archived
+// isArchived recognizes GitHub's refusal of a write to an archived
 // repository (403 "Repository was archived so is read-only.").
 func isArchived(err error) bool {
 	var ge *githost.Error
