@@ -84,3 +84,33 @@ func TestRequestBudgetsThroughTheBinary(t *testing.T) {
 		})
 	}
 }
+
+// TestAppModeRerunWritesNothing: as a GitHub App, Baton recognizes its
+// own signed commit on the branch, so a re-run writes nothing either.
+func TestAppModeRerunWritesNothing(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	app, err := w.sim.AddApp("baton")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.sim.Install(app, "acme", "acme/config")
+	in := map[string]string{"app-id": itoa(app.ID), "private-key": string(app.PrivateKeyPEM()), "config-repo": "acme/config", "image": "ghcr.io/acme/web:1.5.0"}
+	if r := w.action(t, "push", pushPayload(t, "refs/heads/develop", sha1), in, nil); r.Code != 0 || r.Outputs["changed"] != "true" {
+		t.Fatalf("bump: exit %d\n%s", r.Code, r.Stdout)
+	}
+	w.sim.ResetLog()
+	r := w.action(t, "push", pushPayload(t, "refs/heads/develop", sha1), in, nil)
+	if r.Code != 0 || r.Outputs["changed"] != "false" || !strings.Contains(r.Stdout, "already puts 1.5.0") {
+		t.Fatalf("re-run: exit %d %v\n%s", r.Code, r.Outputs, r.Stdout)
+	}
+	for _, q := range w.sim.Requests() {
+		if q.Mutating() && !strings.HasSuffix(q.Path, "/access_tokens") {
+			t.Errorf("the re-run wrote: %s %s", q.Method, q.Path)
+		}
+	}
+	in["image"] = "ghcr.io/acme/web:1.4.5"
+	if r := w.action(t, "push", pushPayload(t, "refs/heads/develop", sha1), in, nil); r.Code != 0 || !strings.Contains(r.Stdout, "refusing to downgrade from 1.5.0 to 1.4.5") {
+		t.Fatalf("older: exit %d\n%s", r.Code, r.Stdout)
+	}
+}

@@ -25,8 +25,9 @@ func TestIsBatonCommit(t *testing.T) {
 		want bool
 	}{
 		{"token: author and committer are Baton's account", commit(ci, ci, false), token, true},
-		{"app: Baton's bot, verified", commit(bot, bot, true), app, true},
+		{"app: Baton's bot, signed and committed by GitHub", commit(bot, githost.User{ID: 19864447, Login: "web-flow"}, true), app, true},
 		{"app: Baton's bot e-mail on an unsigned commit", commit(bot, bot, false), app, false},
+		{"app: another author, signed", commit(mallory, githost.User{ID: 19864447, Login: "web-flow"}, true), app, false},
 		{"another author", commit(mallory, ci, false), token, false},
 		{"another committer", commit(ci, mallory, false), token, false},
 		{"Baton's login on another account (renamed)", commit(githost.User{ID: 8, Login: "ci"}, githost.User{ID: 8, Login: "ci"}, true), token, false},

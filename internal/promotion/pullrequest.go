@@ -62,24 +62,24 @@ func IsBatonPR(pr *githost.PR) bool {
 // isBatonCommit decides whether a commit is provably Baton's own, so that
 // its Baton-* trailers may be read as Baton's record of what the branch
 // holds. It is the one place that decides a bump's reading of a commit's
-// provenance: today the accounts GitHub links the commit's author and
-// committer to must both be the account Baton acts as (by id: logins can
-// be renamed and reused), and when Baton is an App, GitHub must have
-// verified the commit's signature (an App's API commits are signed; a
-// writer can put Baton's e-mail on a commit, never its signature). With
+// provenance: today the account GitHub links the commit's author to must
+// be the account Baton acts as (by id: logins can be renamed and reused),
+// and then for a token the committer too, and for an App GitHub's verified
+// signature (an App's API commits are signed and committed by GitHub; a
+// writer can put Baton's e-mail on a commit, never GitHub's signature). With
 // an unknown identity nothing is Baton's. The repository activity log
 // (who pushed the commit) is the evidence a token writer cannot forge;
 // evidence.go checks it at merge time, and it can be added here.
 func isBatonCommit(c *githost.AuthoredCommit, self githost.Identity) bool {
 	switch {
-	case c == nil || self.User.ID == 0:
+	case c == nil || self.User.ID == 0 || c.Author.ID != self.User.ID:
 		return false
-	case c.Author.ID != self.User.ID || c.Committer.ID != self.User.ID:
-		return false
-	case self.AppID != 0 && !c.Verified:
-		return false
+	case self.AppID != 0:
+		// GitHub signs an App's API commit and commits it as itself
+		// (web-flow): the signature is the evidence, not the committer.
+		return c.Verified
 	}
-	return true
+	return c.Committer.ID == self.User.ID
 }
 
 // ownPR picks Baton's pull request for a branch among the open ones on it
