@@ -361,6 +361,9 @@ func (w *writer) write(ctx context.Context, sha, checked string, cur *heldRecord
 			return state{}, err
 		}
 		log, err := w.gh.Activity(ctx, w.req.ConfigRepo, "refs/heads/"+w.res.Branch, w.since)
+		if errors.Is(err, githost.ErrNotFound) {
+			log, err = nil, nil // no activity API (an older GitHub Enterprise Server): judge by the head
+		}
 		if err != nil {
 			return state{}, err
 		}
