@@ -258,3 +258,24 @@ func checkOnePR(t *testing.T, sim *ghsim.Sim, app, want string) {
 		t.Errorf("body record %+v (%v), head %s: want %s on the branch's head", meta, err, pr.PR.HeadSHA, want)
 	}
 }
+
+// TestBumpWithoutActivityAPI: a GitHub without the activity API (an older
+// Enterprise Server answers 404) still updates the pull request, judging
+// its write by the branch's head.
+func TestBumpWithoutActivityAPI(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, true)
+	if _, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0")); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Inject(ghsim.Fault{Method: "GET", Route: "/repos/{owner}/{repo}/activity", Kind: ghsim.FaultStatus, Status: 404})
+	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.6.0"))
+	if err != nil || res.Outcome != promotion.Updated {
+		t.Fatalf("update: %+v, %v", res, err)
+	}
+	if e.sim.FaultHits() == 0 {
+		t.Error("the activity API was never asked")
+	}
+	checkOnePR(t, e.sim, "web", "ghcr.io/acme/web:1.6.0")
+}
