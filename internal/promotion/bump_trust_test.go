@@ -279,3 +279,26 @@ func TestBumpWithoutActivityAPI(t *testing.T) {
 	}
 	checkOnePR(t, e.sim, "web", "ghcr.io/acme/web:1.6.0")
 }
+
+// TestBumpRefusesVersionsOutsideThePolicy: an environment's versions:
+// constraint refuses a tag outside it before any request is written.
+func TestBumpRefusesVersionsOutsideThePolicy(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, false)
+	pol := strings.Replace(policyYAML, "    merge: auto\n", "    merge: auto\n    versions: \">= 2.0.0\"\n", 1)
+	if _, err := e.sim.Push("acme/config", "main", "alice", map[string]*string{".baton.yaml": &pol}, "versions"); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.ResetLog()
+	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+	if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "1.5.0") || !strings.Contains(res.Notice, ">= 2.0.0") {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if all, mutating := requests(e.sim); mutating != 0 || all != 1 {
+		t.Errorf("%d requests (%d writes): want the policy read alone", all, mutating)
+	}
+	if res, err = bump(ctx, e.gh, req(t, "ghcr.io/acme/web:2.0.0")); err != nil || res.Outcome != promotion.Created {
+		t.Fatalf("2.0.0: %+v, %v", res, err)
+	}
+}
