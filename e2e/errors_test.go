@@ -10,9 +10,9 @@ import (
 	"github.com/baton-dev/baton/internal/ghsim"
 )
 
-// cli runs the binary as a person runs it on the command line: the
+// cliWith runs the binary as a person runs it on the command line: the
 // arguments, and only the variables given.
-func (w *world) cli(t *testing.T, env map[string]string, args ...string) run {
+func (w *world) cliWith(t *testing.T, env map[string]string, args ...string) run {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "GITHUB_API_URL=" + w.url}
@@ -39,7 +39,7 @@ func (w *world) cli(t *testing.T, env map[string]string, args ...string) run {
 func TestCLIReadmeExample(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
-	r := w.cli(t, map[string]string{"GITHUB_TOKEN": w.token},
+	r := w.cliWith(t, map[string]string{"GITHUB_TOKEN": w.token},
 		"bump", "--config-repo", "acme/config", "--image", "ghcr.io/acme/web:1.5.0", "--ref", "refs/heads/develop")
 	if r.Code != 0 || !strings.Contains(r.Stdout, "web 1.4.0 → 1.5.0 in staging: pull request #1 created") {
 		t.Fatalf("exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
@@ -73,7 +73,7 @@ func TestCLIErrorsAndExitCodes(t *testing.T) {
 		{"unknown app", tok, []string{"--image", "ghcr.io/acme/web:1.5.0", "--app", "api"}, 2, `app "api" is not declared in .baton.yaml`},
 		{"bad app-id", map[string]string{"X": "y"}, []string{"--image", "ghcr.io/acme/web:1.5.0", "--app-id", "x", "--private-key", "k"}, 2, `baton: --app-id "x" is not a number`},
 	} {
-		r := w.cli(t, tc.env, append(append([]string{}, base...), tc.args...)...)
+		r := w.cliWith(t, tc.env, append(append([]string{}, base...), tc.args...)...)
 		if r.Code != tc.code || !strings.Contains(r.Stderr, tc.want) {
 			t.Errorf("%s: exit %d, want %d with %q:\n%s%s", tc.name, r.Code, tc.code, tc.want, r.Stdout, r.Stderr)
 		}
@@ -83,14 +83,14 @@ func TestCLIErrorsAndExitCodes(t *testing.T) {
 	}
 
 	// A refused downgrade names the flag, and the flag lets it through.
-	if r := w.cli(t, tok, append(base, "--image", "ghcr.io/acme/web:1.6.0")...); r.Code != 0 {
+	if r := w.cliWith(t, tok, append(base, "--image", "ghcr.io/acme/web:1.6.0")...); r.Code != 0 {
 		t.Fatalf("bump 1.6.0: exit %d\n%s", r.Code, r.Stderr)
 	}
-	r := w.cli(t, tok, append(base, "--image", "ghcr.io/acme/web:1.5.0")...)
+	r := w.cliWith(t, tok, append(base, "--image", "ghcr.io/acme/web:1.5.0")...)
 	if r.Code != 0 || !strings.Contains(r.Stdout, "skipped: refusing to downgrade from 1.6.0 to 1.5.0 (pass --allow-downgrade, or roll back)") {
 		t.Errorf("downgrade: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
-	r = w.cli(t, tok, append(base, "--image", "ghcr.io/acme/web:1.5.0", "--allow-downgrade")...)
+	r = w.cliWith(t, tok, append(base, "--image", "ghcr.io/acme/web:1.5.0", "--allow-downgrade")...)
 	if r.Code != 0 || !strings.Contains(r.Stdout, "pull request #1 updated") {
 		t.Errorf("allowed downgrade: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
@@ -100,7 +100,7 @@ func TestCLIErrorsAndExitCodes(t *testing.T) {
 	if _, err := w.sim.Push("acme/config", "main", "alice", map[string]*string{".baton.yaml": &bad}, "break"); err != nil {
 		t.Fatal(err)
 	}
-	r = w.cli(t, tok, append(base, "--image", "ghcr.io/acme/web:1.7.0")...)
+	r = w.cliWith(t, tok, append(base, "--image", "ghcr.io/acme/web:1.7.0")...)
 	if r.Code != 3 || !strings.Contains(r.Stderr, ".baton.yaml:3: environments.staging.branches") {
 		t.Errorf("bad policy: exit %d\n%s", r.Code, r.Stderr)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/baton-dev/baton/internal/forge"
 )
@@ -18,13 +19,16 @@ type Auth struct {
 	APIURL     string // GITHUB_API_URL
 	// Names names the inputs in errors (nil: the Action's input names).
 	Names Names
+	// Sleep waits between retries; nil waits on the wall clock. Tests
+	// pass a fake clock's SleepContext so retries cost no real time.
+	Sleep func(context.Context, time.Duration) error
 }
 
 // Client builds the GitHub client for repo; an App token also covers the
 // alsoRead repositories when the installation includes them. Missing or
 // malformed credentials are an *InputError.
 func (a Auth) Client(ctx context.Context, repo string, hc *http.Client, onToken func(string), logf func(string, ...any), alsoRead ...string) (*forge.Client, error) {
-	opts := forge.Options{Token: a.Token, Repo: repo, APIURL: a.APIURL, HTTPClient: hc, OnToken: onToken, Logf: logf, AlsoRead: alsoRead}
+	opts := forge.Options{Token: a.Token, Repo: repo, APIURL: a.APIURL, HTTPClient: hc, OnToken: onToken, Logf: logf, AlsoRead: alsoRead, Sleep: a.Sleep}
 	if a.AppID != "" || a.PrivateKey != "" {
 		if a.AppID == "" || a.PrivateKey == "" {
 			return nil, inputErr("GitHub App auth needs both %s and %s", a.Names.Of("app-id"), a.Names.Of("private-key"))

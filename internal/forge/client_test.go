@@ -149,3 +149,24 @@ func TestPersistentServerErrorGivesUpAfterAttempts(t *testing.T) {
 		t.Errorf("%d requests and %d waits, want 3 and 2", n, sl.count())
 	}
 }
+
+// GET branch is a route go-github reads without decoding an error body
+// ("unexpected status code"): a secondary limit there is still a rate
+// limit, known by its Retry-After header, and waited out.
+func TestRateLimitOnARouteReadWithoutItsBody(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim, url, tok := setup(t)
+	sl := &sleeps{}
+	c, err := forge.New(ctx, forge.Options{Token: tok, APIURL: url, Sleep: sl.sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Inject(ghsim.Fault{Method: "GET", Route: "/repos/{owner}/{repo}/branches/{branch...}", Kind: ghsim.FaultSecondaryRateLimit, RetryAfter: 5, Times: 1})
+	if _, err := c.Branch(ctx, "acme/config", "main"); err != nil {
+		t.Fatalf("Branch: %v", err)
+	}
+	if want := []time.Duration{5 * time.Second}; len(sl.d) != 1 || sl.d[0] != want[0] {
+		t.Errorf("slept %v, want %v", sl.d, want)
+	}
+}

@@ -65,13 +65,39 @@ func classify(op string, resp *github.Response, err error) *githost.Error {
 		switch {
 		case e.Status > 0:
 			// An answer go-github types otherwise (a 2FA-required 401, a
-			// redirect): typed by its status like any other.
+			// redirect, or the "unexpected status code" of a route it reads
+			// without its body, such as GET branch): typed by its status like
+			// any other, and a 403 or 429 that carries a rate limit's headers
+			// is that rate limit, not a permission.
 			e.Kind = kindOf(e.Status, err.Error())
+			if wait, ok := rateLimitHeaders(resp); ok && (e.Status == http.StatusForbidden || e.Status == http.StatusTooManyRequests) {
+				e.Kind, e.Message, e.RetryAfter = githost.ErrRetryable, "rate limit", wait
+			}
 		case errors.As(err, &ne) || errors.As(err, &ue) || strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "connection reset"):
 			e.Kind, e.Message = githost.ErrRetryable, "connection failed: "+err.Error()
 		}
 	}
 	return e
+}
+
+// rateLimitHeaders reads what GitHub says about a rate limit in an
+// answer's headers, as its REST docs describe: Retry-After (seconds) for a
+// secondary limit, or x-ratelimit-remaining 0 with x-ratelimit-reset (epoch
+// seconds) for the primary one. ok is false when neither is there.
+func rateLimitHeaders(resp *github.Response) (wait time.Duration, ok bool) {
+	if resp == nil || resp.Response == nil {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+		if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			return time.Until(time.Unix(reset, 0)) + time.Second, true
+		}
+		return time.Minute, true
+	}
+	return 0, false
 }
 
 // kindOf types an API error by status and message, as DESIGN §8 lists.

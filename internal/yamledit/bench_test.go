@@ -10,15 +10,22 @@ import (
 	"github.com/baton-dev/baton/internal/image"
 )
 
-var manifestOut = flag.String("manifest-out", "", "write the benchmark manifest to this file (for comparisons with other tools)")
+var (
+	manifestOut  = flag.String("manifest-out", "", "write the benchmark manifest to this file (for comparisons with other tools)")
+	manifestSize = flag.Int("manifest-mb", 2, "size of the manifest -manifest-out writes, in MB (about 250 Deployments each)")
+)
 
 // benchManifest builds a multi-document manifest of about 2 MB: 500
 // Deployments, each with the image in one container, other images in
 // others, and the env vars, probes, annotations and comments that make real
 // manifests long.
-func benchManifest() []byte {
+func benchManifest() []byte { return manifestOf(500) }
+
+// manifestOf builds the benchmark manifest with n Deployments (about
+// 4.2 kB each).
+func manifestOf(n int) []byte {
 	var b strings.Builder
-	for i := range 500 {
+	for i := range n {
 		fmt.Fprintf(&b, "# Deployment %d of the shop; generated for the benchmark\n", i)
 		fmt.Fprintf(&b, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-%d\n  namespace: shop\n", i)
 		b.WriteString("  annotations:\n    description: \"Der Webshop für Kunden — 日本語のテキスト\"\n")
@@ -42,7 +49,7 @@ func TestWriteBenchManifest(t *testing.T) {
 	if *manifestOut == "" {
 		return // only on request: go test -run TestWriteBenchManifest -manifest-out FILE
 	}
-	if err := os.WriteFile(*manifestOut, benchManifest(), 0o644); err != nil {
+	if err := os.WriteFile(*manifestOut, manifestOf(*manifestSize*250), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
