@@ -158,6 +158,11 @@ func resolveImage(opts BumpOptions) (image.Ref, string, error) {
 	if opts.TagStrategy == "semver" {
 		explicit = ""
 	}
+	if explicit != "" {
+		if err := image.ValidTag(explicit); err != nil {
+			return image.Ref{}, "", inputErr("%s: %v", n.Of("tag"), err)
+		}
+	}
 	want, err := image.Resolve(opts.Image, explicit, opts.Digest)
 	var ce *image.ConflictError
 	switch {
