@@ -20,14 +20,18 @@ const maxRounds = 8
 // same app and environment at the same time.
 //
 // GitHub offers no compare-and-swap on a ref, so the rules are: before
-// moving the branch, the version on it (Baton's record of its head commit)
-// is compared with ours and never lowered; after writing the pull request,
-// the branch is read again, and when another run moved it the bump starts
-// over from what is there: a newer version wins (the pull request is made
-// to describe it, in case our edit overwrote that run's), an older one
-// that overwrote ours is replaced again. Every run ends only after a read
-// of the branch that matches the pull request it last wrote, so the last
-// write of the pull request describes the branch.
+// moving the branch, the version on it (Baton's record of its head commit,
+// never the pull request's body) is compared with ours and never lowered.
+// After each update of the branch, the repository's activity log — GitHub's
+// record of what the update replaced and of what came after it — is read
+// back: a newer run's commit that another run put there between our read
+// and our write is put back, and a newer version that came after ours
+// wins. Then the pull request is written, and only an edit whose answer
+// shows our commit as the head ends the bump; otherwise it starts over
+// from what is there. A run that yields to a newer version after writing
+// makes the pull request describe that version (its late edit may have
+// overwritten the newer run's) and keeps the newest version it has seen on
+// the branch.
 type writer struct {
 	gh            BumpGitHub
 	req           BumpRequest
@@ -58,6 +62,8 @@ type state struct {
 	exists bool        // whether head was read (false: not read yet)
 }
 
+// run writes the bump, starting from Baton's open pull request pr (nil:
+// none was found before the commit was made).
 func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 	st := state{pr: pr}
 	if pr != nil {
