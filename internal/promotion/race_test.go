@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/baton-dev/baton/internal/forge"
+	"github.com/baton-dev/baton/internal/promotion"
 )
 
 // TestConcurrentBumpsOfOneAppKeepTheHighest: twenty pipelines of one app
@@ -107,4 +110,44 @@ func TestConcurrentBumpsOfManyApps(t *testing.T) {
 			t.Errorf("#%d %s is not mergeable (%s)", pr.Number, pr.Title, full.MergeableState)
 		}
 	}
+}
+
+// beforeUpdate is the forge client with a hook that runs once, right
+// before the first ref update: another pipeline finishing in between.
+type beforeUpdate struct {
+	*forge.Client
+	once sync.Once
+	hook func()
+}
+
+func (b *beforeUpdate) UpdateRef(ctx context.Context, repo, ref, sha string, force bool) error {
+	b.once.Do(b.hook)
+	return b.Client.UpdateRef(ctx, repo, ref, sha, force)
+}
+
+// TestBumpPutsBackANewerCommitItLowered is the race's worst interleaving,
+// made deterministic: a run judges the branch (1.5.0), a newer run puts
+// 1.7.0 on it and finishes, then the first run's update lands (1.6.0).
+// The activity log shows that update replaced a commit it never judged;
+// the run puts 1.7.0 back, makes the pull request describe it, and
+// reports the refusal.
+func TestBumpPutsBackANewerCommitItLowered(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, true)
+	if _, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0")); err != nil {
+		t.Fatal(err)
+	}
+	other := e.client(t)
+	slow := &beforeUpdate{Client: e.client(t), hook: func() {
+		res, err := bump(ctx, other, req(t, "ghcr.io/acme/web:1.7.0"))
+		if err != nil || res.Outcome != promotion.Updated {
+			t.Errorf("the newer run: %+v, %v", res, err)
+		}
+	}}
+	res, err := bumpWith(ctx, slow.Client, slow, req(t, "ghcr.io/acme/web:1.6.0"))
+	if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "refusing to downgrade from 1.7.0 to 1.6.0") {
+		t.Fatalf("the slow run: %+v, %v", res, err)
+	}
+	checkOnePR(t, e.sim, "web", "ghcr.io/acme/web:1.7.0")
 }
