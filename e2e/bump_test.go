@@ -30,7 +30,7 @@ func TestActionNewPRRerunSupersedeDowngrade(t *testing.T) {
 			t.Errorf("output %s = %q, want %q", k, r.Outputs[k], v)
 		}
 	}
-	if !strings.Contains(r.Summary, "| web | staging | `1.4.0` | `1.5.0` | [#1]("+w.url+"/acme/config/pull/1) | created |") {
+	if !strings.Contains(r.Summary, "| `web` | `staging` | `1.4.0` | `1.5.0` | [#1]("+w.url+"/acme/config/pull/1) | created |") {
 		t.Errorf("summary:\n%s", r.Summary)
 	}
 	if !strings.Contains(r.Stdout, "::notice::web 1.4.0 → 1.5.0 in staging: pull request #1 created") {
@@ -46,7 +46,7 @@ func TestActionNewPRRerunSupersedeDowngrade(t *testing.T) {
 		}
 	}
 	t.Logf("new bump through the binary: %d config-repo requests, %d in all", n, len(w.sim.Requests()))
-	if n > 9 { // the seed layout (no .baton.yaml) asks GET /repos for the default branch
+	if n > 10 { // budget_test.go measures each operation; the seed layout asks GET /repos for the default branch
 		t.Errorf("new bump took %d requests to the config repo", n)
 	}
 
@@ -110,8 +110,17 @@ func TestActionUnknownRefAndBadPolicy(t *testing.T) {
 	}
 	w.sim.ResetLog()
 	r = w.action(t, "push", pushPayload(t, "refs/heads/develop", sha1), in, nil)
-	if r.Code != 3 || !strings.Contains(r.Stdout, "::error file=.baton.yaml,line=4,title=Baton::.baton.yaml:4: environments.staging.approvals: want a whole number such as 1, got \"two\"") {
+	// The policy is a file of the config repository, not of the app
+	// repository the workflow runs in: no file= annotation (it would point
+	// into the app repository), but its name in the config repository and
+	// its URL; and the step summary says what failed.
+	if r.Code != 3 || !strings.Contains(r.Stdout, "::error title=Baton::acme/config/.baton.yaml:4: environments.staging.approvals: want a whole number such as 1, got \"two\" (https://github.com/acme/config/blob/main/.baton.yaml#L4)") ||
+		strings.Contains(r.Stdout, "file=") {
 		t.Fatalf("bad policy: exit %d\n%s", r.Code, r.Stdout)
+	}
+	if !strings.Contains(r.Summary, "### Baton failed") || !strings.Contains(r.Summary, "Exit status 3: the config repository's policy or files are wrong") ||
+		!strings.Contains(r.Summary, "environments.staging.approvals: want a whole number") {
+		t.Errorf("summary of the failure:\n%s", r.Summary)
 	}
 	for _, q := range w.sim.Requests() {
 		if q.Mutating() {

@@ -32,7 +32,8 @@ func Run(ctx context.Context, env Env) error {
 	a := githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(env.Stdout))
 	err := run(ctx, a, env)
 	if err != nil {
-		annotate(a, err)
+		annotate(a, env.Getenv, err)
+		(&outputs{a: a, getenv: env.Getenv, w: env.Stdout}).summary(failureSummary(err))
 	}
 	return err
 }
@@ -58,7 +59,7 @@ func run(ctx context.Context, a *githubactions.Action, env Env) error {
 	if err != nil {
 		return err
 	}
-	out := &outputs{a: a, getenv: env.Getenv}
+	out := &outputs{a: a, getenv: env.Getenv, w: env.Stdout}
 	switch inv.command {
 	case "tag":
 		res, err := command.Tag(inv.tag)

@@ -46,7 +46,7 @@ func TestActionYAMLMatchesTheCode(t *testing.T) {
 	}
 	sort.Strings(inputs)
 	sort.Strings(outputs)
-	wantIn := []string{"app", "app-id", "command", "config-repo", "digest", "dry-run", "env", "github-token", "image", "policy-file", "private-key", "tag", "tag-strategy"}
+	wantIn := []string{"allow-downgrade", "app", "app-id", "command", "config-repo", "digest", "dry-run", "env", "github-token", "image", "policy-file", "private-key", "tag", "tag-strategy"}
 	wantOut := []string{"changed", "env", "image", "merged", "pr-number", "pr-url", "release-tag", "release-url", "tag"}
 	if diff := cmp.Diff(wantIn, inputs); diff != "" {
 		t.Errorf("inputs (-want +got):\n%s", diff)

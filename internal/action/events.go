@@ -88,8 +88,8 @@ func invocationFor(in Inputs, w world) (*invocation, error) {
 	case "bump":
 		inv.bump = command.BumpOptions{
 			ConfigRepo: in.ConfigRepo, App: in.App, Image: in.Image, Tag: in.Tag, TagStrategy: in.TagStrategy,
-			Digest: in.Digest, Env: in.Env, PolicyFile: in.PolicyFile, DryRun: in.DryRun,
-			Auth: auth, Build: build, Now: w.now, HTTPClient: w.httpClient, Log: w.log, OnToken: w.addMask,
+			Digest: in.Digest, Env: in.Env, PolicyFile: in.PolicyFile, DryRun: in.DryRun, AllowDowngrade: in.AllowDowngrade,
+			Auth: auth, Build: build, Now: w.now, HTTPClient: w.httpClient, Log: untrustedWriter{w.log}, OnToken: w.addMask,
 		}
 		return inv, nil
 	}

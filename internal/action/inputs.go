@@ -24,6 +24,8 @@ type Inputs struct {
 	Env         string
 	PolicyFile  string
 	DryRun      bool
+	// AllowDowngrade lets bump put an older version than the running one.
+	AllowDowngrade bool
 }
 
 // ReadInputs reads the inputs; a malformed one is a *command.InputError.
@@ -37,12 +39,14 @@ func ReadInputs(a *githubactions.Action) (Inputs, error) {
 	if in.Command == "" {
 		in.Command = "auto"
 	}
-	switch v := strings.ToLower(a.GetInput("dry-run")); v {
-	case "", "false":
-	case "true":
-		in.DryRun = true
-	default:
-		return in, &command.InputError{Err: fmt.Errorf("dry-run %q: want true or false", v)}
+	for name, dst := range map[string]*bool{"dry-run": &in.DryRun, "allow-downgrade": &in.AllowDowngrade} {
+		switch v := strings.ToLower(a.GetInput(name)); v {
+		case "", "false":
+		case "true":
+			*dst = true
+		default:
+			return in, &command.InputError{Err: fmt.Errorf("%s %q: want true or false", name, v)}
+		}
 	}
 	return in, nil
 }

@@ -1,7 +1,9 @@
 package action
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 type outputs struct {
 	a      *githubactions.Action
 	getenv func(string) string
+	w      io.Writer // the log, for untrusted text
 }
 
 func (o *outputs) set(k, v string) {
@@ -61,7 +64,9 @@ func reportBump(a *githubactions.Action, out *outputs, res *command.BumpOutcome)
 	case promotion.Created, promotion.Updated:
 		a.Noticef("%s", fmt.Sprintf("%s %s → %s in %s: pull request #%d %s (%s)", res.App, strings.Join(res.From, ", "), res.To, res.Env, res.PR.Number, res.Outcome, res.PR.URL))
 	case promotion.Planned:
-		a.Infof("%s", res.Diff)
+		if err := printUntrusted(out.w, res.Diff); err != nil {
+			a.Warningf("%s", "printing the diff failed: "+err.Error())
+		}
 		a.Noticef("%s", fmt.Sprintf("dry run: %s %s → %s in %s; nothing was changed", res.App, strings.Join(res.From, ", "), res.To, res.Env))
 	default:
 		a.Noticef("%s", res.Notice)
@@ -76,9 +81,9 @@ func reportBump(a *githubactions.Action, out *outputs, res *command.BumpOutcome)
 	}
 	var b strings.Builder
 	b.WriteString("### Baton\n\n| App | Environment | From | To | Pull request | Result |\n|---|---|---|---|---|---|\n")
-	fmt.Fprintf(&b, "| %s | %s | `%s` | `%s` | %s | %s |\n", res.App, dash(res.Env), from, res.To, pr, res.Outcome)
+	fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", code(res.App), code(dash(res.Env)), code(from), code(res.To), pr, res.Outcome)
 	if res.Notice != "" {
-		fmt.Fprintf(&b, "\n%s\n", res.Notice)
+		fmt.Fprintf(&b, "\n%s\n", mdText(res.Notice))
 	}
 	out.summary(b.String())
 }
@@ -94,19 +99,65 @@ func dash(s string) string {
 var placeRe = regexp.MustCompile(`^([^\s:]+\.ya?ml):(\d+): `)
 
 // annotate reports an error as ::error annotations: one per line of a
-// joined error, with file and line where the line names them.
-func annotate(a *githubactions.Action, err error) {
+// joined error, with file and line where the line names a file of the
+// repository the workflow runs in. A file of another repository (the
+// config repository seen from an app repository's run) is not in the
+// workspace, so an annotation would point at nothing or at the wrong
+// file: the line names it as owner/name/path:line with its URL instead.
+func annotate(a *githubactions.Action, getenv func(string) string, err error) {
+	var cfe *command.ConfigFileError
+	elsewhere := errors.As(err, &cfe) && !strings.EqualFold(cfe.Repo, getenv("GITHUB_REPOSITORY"))
+	server := strings.TrimSuffix(getenv("GITHUB_SERVER_URL"), "/")
+	if server == "" {
+		server = "https://github.com"
+	}
 	for _, line := range strings.Split(err.Error(), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
-		if m := placeRe.FindStringSubmatch(line); m != nil {
+		m := placeRe.FindStringSubmatch(line)
+		switch {
+		case m != nil && elsewhere:
+			url := fmt.Sprintf("%s/%s/blob/%s/%s#L%s", server, cfe.Repo, cfe.Ref, m[1], m[2])
+			a.WithFieldsMap(map[string]string{"title": "Baton"}).Errorf("%s", cfe.Repo+"/"+line+" ("+url+")")
+		case m != nil:
 			a.WithFieldsMap(map[string]string{"file": m[1], "line": m[2], "title": "Baton"}).Errorf("%s", line)
-			continue
+		default:
+			a.WithFieldsMap(map[string]string{"title": "Baton"}).Errorf("%s", line)
 		}
-		a.WithFieldsMap(map[string]string{"title": "Baton"}).Errorf("%s", line)
 	}
+}
+
+// failureSummary is the step summary of a failed run: what failed, and
+// the exit status.
+func failureSummary(err error) string {
+	status := command.ExitCode(err)
+	why := map[int]string{
+		command.ExitInput:  "an input is wrong: fix the workflow's inputs",
+		command.ExitConfig: "the config repository's policy or files are wrong: fix them",
+		command.ExitFailed: "GitHub or the network failed: a re-run may pass",
+	}[status]
+	var b strings.Builder
+	fmt.Fprintf(&b, "### Baton failed\n\nExit status %d: %s.\n\n", status, why)
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			fmt.Fprintf(&b, "- %s\n", code(line))
+		}
+	}
+	return b.String()
+}
+
+// code puts untrusted text in a markdown code span (backticks and line
+// breaks dropped), so that markdown, HTML and mentions in it do not render.
+func code(s string) string {
+	return "`" + strings.NewReplacer("`", "", "\n", " ", "\r", " ", "|", "\\|").Replace(s) + "`"
+}
+
+// mdText keeps untrusted text in a sentence from rendering as markup or
+// mentioning anyone.
+func mdText(s string) string {
+	return strings.NewReplacer("<", "&lt;", ">", "&gt;", "@", "@\u200b", "\n", " ", "|", "\\|").Replace(s)
 }
 
 func reportReview(a *githubactions.Action, out *outputs, results []*promotion.Result) {

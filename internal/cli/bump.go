@@ -33,6 +33,7 @@ func newBumpCmd(env Env, runF func(context.Context, *command.BumpOptions) error)
 			}
 			opts.Now = time.Now()
 			opts.Log = env.Stderr
+			opts.Names = flagNames
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}

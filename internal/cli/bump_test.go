@@ -54,7 +54,10 @@ func TestBumpFlags(t *testing.T) {
 			if err := cmd.Execute(); err != nil {
 				t.Fatal(err)
 			}
-			got.Now, got.Log = tt.want.Now, nil
+			if got.Names == nil || got.Names("github-token") != "--github-token or GITHUB_TOKEN" {
+				t.Error("errors would not name the flags")
+			}
+			got.Now, got.Log, got.Names = tt.want.Now, nil, nil
 			if diff := cmp.Diff(&tt.want, got); diff != "" {
 				t.Errorf("options (-want +got):\n%s", diff)
 			}

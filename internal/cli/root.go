@@ -83,6 +83,22 @@ func newRootCmd(env Env) *cobra.Command {
 	return root
 }
 
+// flagNames names an input as the command line spells it, for errors:
+// its flag, and the variable it falls back to.
+func flagNames(input string) string {
+	switch input {
+	case "github-token":
+		return "--github-token or GITHUB_TOKEN"
+	case "api-url":
+		return "--api-url or GITHUB_API_URL"
+	case "ref":
+		return "--ref or GITHUB_REF"
+	case "sha":
+		return "--sha or GITHUB_SHA"
+	}
+	return "--" + input
+}
+
 // usageArgs wraps a positional-argument validator so that its errors are
 // usage errors.
 func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {

@@ -17,6 +17,7 @@ func newTagCmd(env Env) *cobra.Command {
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
 			opts.Now = time.Now()
+			opts.Names = flagNames
 			res, err := command.Tag(*opts)
 			if err != nil {
 				return err

@@ -23,6 +23,37 @@ func inputErr(format string, args ...any) error {
 	return &InputError{Err: fmt.Errorf(format, args...)}
 }
 
+// Names says how a front end calls an input, so that an error names what
+// the person actually set: the Action by its input names (github-token),
+// the CLI by its flags and variables (--github-token or GITHUB_TOKEN). A
+// nil Names uses the Action's input names, as action.yml spells them.
+type Names func(input string) string
+
+// Of names an input.
+func (n Names) Of(input string) string {
+	if n == nil {
+		return input
+	}
+	return n(input)
+}
+
+// ConfigFileError is a problem in a file of the config repository (the
+// policy or an environment's file), with the repository and the ref it
+// was read at, so that a front end can point at the file where it lives:
+// an annotation when the workflow runs in that repository, its URL when
+// not. It wraps a *promotion.ConfigError (exit status 3).
+type ConfigFileError struct {
+	Repo string // owner/name
+	Ref  string // branch or commit the files were read at; "HEAD" when unknown
+	Err  error
+}
+
+// Error implements error.
+func (e *ConfigFileError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *ConfigFileError) Unwrap() error { return e.Err }
+
 // Exit statuses of the baton process, for the CLI and the Action alike.
 const (
 	ExitOK     = 0 // done, or nothing to do (no-op, not for this ref, ignored event)
@@ -34,10 +65,12 @@ const (
 // ExitCode maps an error of any command to the process exit status.
 func ExitCode(err error) int {
 	var ie *InputError
+	var ue *promotion.UnknownEnvError
+	var ae *promotion.AppError
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.As(err, &ie):
+	case errors.As(err, &ie), errors.As(err, &ue), errors.As(err, &ae):
 		return ExitInput
 	case IsConfigError(err):
 		return ExitConfig

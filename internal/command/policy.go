@@ -24,7 +24,8 @@ type PolicyReader interface {
 // returns the default branch's name when GitHub's answer names it. With no
 // .baton.yaml the seed layout's default policy applies; a policy-file
 // that names a missing file, and an invalid policy, are
-// *promotion.ConfigError (exit 3).
+// *promotion.ConfigError (exit 3); an invalid policy's error comes with the
+// branch name, so that the caller can point at the file.
 func LoadPolicy(ctx context.Context, gh PolicyReader, repo, file string) (*policy.Policy, string, error) {
 	if file == "" {
 		file = policy.FileName
@@ -41,7 +42,7 @@ func LoadPolicy(ctx context.Context, gh PolicyReader, repo, file string) (*polic
 	}
 	p, err := policy.Parse(file, data)
 	if err != nil {
-		return nil, "", &promotion.ConfigError{Err: err}
+		return nil, branch, &promotion.ConfigError{Err: err}
 	}
 	return p, branch, nil
 }

@@ -13,6 +13,8 @@ type TagOptions struct {
 	Strategy string // sha, semver, timestamp, or a Go template
 	Build    Build
 	Now      time.Time
+	// Names names the inputs in errors (nil: the Action's input names).
+	Names Names
 }
 
 // TagResult is what "baton tag" computed.
@@ -34,16 +36,16 @@ func Tag(opts TagOptions) (*TagResult, error) {
 		var err error
 		tag, err = image.ComputeTag(strategy, image.TagInput{SHA: opts.Build.SHA, Ref: opts.Build.Ref, RunNumber: opts.Build.RunNumber, Now: opts.Now, BaseVersion: base})
 		if err != nil {
-			return nil, inputErr("%v", err)
+			return nil, inputErr("%s: %v", opts.Names.Of("tag-strategy"), err)
 		}
 	} else if err := image.ValidTag(tag); err != nil {
-		return nil, inputErr("tag: %v", err)
+		return nil, inputErr("%s: %v", opts.Names.Of("tag"), err)
 	}
 	res := &TagResult{Tag: tag}
 	if opts.Image != "" {
 		r, err := image.Parse(opts.Image)
 		if err != nil {
-			return nil, inputErr("image: %v", err)
+			return nil, inputErr("%s: %v", opts.Names.Of("image"), err)
 		}
 		r.Tag, r.Digest = tag, ""
 		res.Image = r.String()

@@ -315,13 +315,25 @@ func (c *Client) call(ctx context.Context, op string, mutating bool, fn func(con
 	// without asking GitHub, is bypassed.
 	ctx = context.WithValue(ctx, github.BypassRateLimitCheck, true)
 	var last *githost.Error
+	var waited time.Duration // the backoff slept so far, for the message
+	attempts := 0
 	for attempt := 0; attempt < c.retry.Attempts; attempt++ {
+		attempts = attempt + 1
 		resp, err := fn(ctx)
 		if err == nil {
 			return nil
 		}
 		e := classify(op, resp, err)
 		if !errors.Is(e, githost.ErrRetryable) {
+			// Say whether it was retried: a person deciding to re-run the
+			// job needs to know.
+			if errors.Is(e, githost.ErrPermanent) || errors.Is(e, githost.ErrForbidden) || errors.Is(e, githost.ErrUnauthorized) || errors.Is(e, githost.ErrValidation) {
+				if attempt == 0 {
+					e.Message += " (not retried: a retry cannot change this answer)"
+				} else {
+					e.Message += fmt.Sprintf(" (after %d attempts)", attempts)
+				}
+			}
 			return e
 		}
 		last = e
@@ -338,10 +350,11 @@ func (c *Client) call(ctx context.Context, op string, mutating bool, fn func(con
 		}
 		c.logf("%s: %s; retrying in %s (attempt %d of %d)", op, e.Error(), wait.Round(time.Millisecond), attempt+2, c.retry.Attempts)
 		if err := c.sleep(ctx, wait); err != nil {
-			return &githost.Error{Op: op, Kind: githost.ErrRetryable, Message: "gave up: " + err.Error(), Err: last}
+			return &githost.Error{Op: op, Kind: githost.ErrRetryable, Message: fmt.Sprintf("gave up after %d attempts: %s", attempts, err), Err: last}
 		}
+		waited += wait
 	}
-	last.Message = fmt.Sprintf("%s (gave up after retries)", last.Message)
+	last.Message = fmt.Sprintf("%s (failed after %d attempts over %s)", last.Message, attempts, waited.Round(time.Second))
 	return last
 }
 

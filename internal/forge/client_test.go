@@ -142,7 +142,7 @@ func TestPersistentServerErrorGivesUpAfterAttempts(t *testing.T) {
 	sim.Inject(ghsim.Fault{Method: "*", Route: "*", Kind: ghsim.FaultStatus, Status: 503})
 	sim.ResetLog()
 	_, err := c.Repo(ctx, "acme/config")
-	if !errors.Is(err, githost.ErrRetryable) || errors.Is(err, githost.ErrPermanent) || !strings.Contains(err.Error(), "gave up after retries") {
+	if !errors.Is(err, githost.ErrRetryable) || errors.Is(err, githost.ErrPermanent) || !strings.Contains(err.Error(), " (failed after ") {
 		t.Errorf("err = %v, want retryable that gave up", err)
 	}
 	if n := len(sim.Requests()); n != 3 || sl.count() != 2 {

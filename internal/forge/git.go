@@ -76,6 +76,7 @@ func gitCommit(cm *github.Commit) *githost.Commit {
 	out := &githost.Commit{
 		SHA: cm.GetSHA(), Tree: cm.GetTree().GetSHA(), Message: cm.GetMessage(),
 		Verified: cm.GetVerification().GetVerified(), VerificationReason: cm.GetVerification().GetReason(),
+		Committed: cm.GetCommitter().GetDate().Time,
 	}
 	for _, p := range cm.Parents {
 		out.Parents = append(out.Parents, p.GetSHA())

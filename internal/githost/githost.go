@@ -40,6 +40,9 @@ type Commit struct {
 	// VerificationReason is GitHub's verification.reason: valid,
 	// unsigned, unknown_key, bad_email, ... ("" when GitHub gave none).
 	VerificationReason string
+	// Committed is the committer date. For a commit Baton creates without
+	// a committer it is GitHub's server time of the creation.
+	Committed time.Time
 }
 
 // PR is a pull request.

@@ -67,13 +67,17 @@ func sanitize(s string) string {
 	return r.Replace(s)
 }
 
-// PRBody renders the promotion pull request's body.
-func PRBody(m Meta, want image.Ref, files []FileChange, log *githost.Comparison, env *policy.Env) string {
+// PRBody renders the promotion pull request's body. places counts the
+// edited places per file of m.Files (a missing count is left out). Every
+// text that does not come from Baton itself (file names, versions, the
+// actor, commit messages) is in a code span or sanitized, so that markdown,
+// HTML and mentions in it do not render.
+func PRBody(m Meta, want image.Ref, places map[string]int, log *githost.Comparison, env *policy.Env) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## Promote %s %s to %s\n\n", m.App, code(want.Version()), m.Env)
+	fmt.Fprintf(&b, "## Promote %s %s to %s\n\n", code(m.App), code(want.Version()), code(m.Env))
 	b.WriteString("| | |\n|---|---|\n")
-	fmt.Fprintf(&b, "| App | %s |\n", m.App)
-	fmt.Fprintf(&b, "| Environment | %s |\n", m.Env)
+	fmt.Fprintf(&b, "| App | %s |\n", code(m.App))
+	fmt.Fprintf(&b, "| Environment | %s |\n", code(m.Env))
 	from := "—"
 	if len(m.From) > 0 {
 		from = code(strings.Join(m.From, ", "))
@@ -85,9 +89,11 @@ func PRBody(m Meta, want image.Ref, files []FileChange, log *githost.Comparison,
 		fmt.Fprintf(&b, "| Digest | %s |\n", code(want.Digest))
 	}
 	var fl []string
-	for _, f := range files {
-		if string(f.Old) != string(f.New) {
-			fl = append(fl, fmt.Sprintf("%s (%d)", code(f.Path), f.Places))
+	for _, f := range m.Files {
+		if n := places[f]; n > 0 {
+			fl = append(fl, fmt.Sprintf("%s (%d)", code(f), n))
+		} else {
+			fl = append(fl, code(f))
 		}
 	}
 	fmt.Fprintf(&b, "| Files | %s |\n", strings.Join(fl, "<br>"))

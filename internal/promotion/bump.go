@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/image"
@@ -13,23 +14,36 @@ import (
 	"github.com/baton-dev/baton/internal/yamledit"
 )
 
-// BumpGitHub is what a bump needs from the hosting service: the config
-// repository's default branch and files, the Git Data API to write one
-// commit, the pull request it opens or updates, and (through
+// BumpGitHub is what a bump needs from the hosting service: who Baton
+// is, the config repository's default branch and files, the Git Data API
+// to write one commit, the pull request it opens or updates, and (through
 // sourceGitHub) the app repository's history for the downgrade guards.
 type BumpGitHub interface {
 	sourceGitHub
+	// Self is the account Baton acts as (GET /user, or the App's bot).
+	Self(ctx context.Context) (githost.Identity, error)
 	Repo(ctx context.Context, repo string) (*githost.Repo, error)
 	Branch(ctx context.Context, repo, branch string) (*githost.Commit, error)
+	// Ref is the commit a ref points at (GET /repos/{o}/{r}/git/ref/{ref}).
+	Ref(ctx context.Context, repo, ref string) (string, error)
 	File(ctx context.Context, repo, ref, path string) ([]byte, error)
 	CreateTree(ctx context.Context, repo, baseTree string, files map[string][]byte) (string, error)
 	CreateCommit(ctx context.Context, repo, message, tree string, parents []string) (*githost.Commit, error)
 	CreateRef(ctx context.Context, repo, ref, sha string) error
 	UpdateRef(ctx context.Context, repo, ref, sha string, force bool) error
 	DeleteRef(ctx context.Context, repo, ref string) error
-	FindOpenPR(ctx context.Context, repo, branch string) (*githost.PR, error)
+	// OpenPRsForHead lists the open pull requests from branch in repo
+	// itself, each naming the default branch
+	// (GET /repos/{o}/{r}/pulls?state=open&head=).
+	OpenPRsForHead(ctx context.Context, repo, branch string) ([]*githost.PR, error)
+	// CompareBranch reads the base's head and the head commit with its
+	// provenance (GET /repos/{o}/{r}/compare/{base}...{head}).
+	CompareBranch(ctx context.Context, repo, base, head string) (*githost.BranchCompare, error)
 	CreatePR(ctx context.Context, repo string, n githost.NewPR) (*githost.PR, error)
 	UpdatePR(ctx context.Context, repo string, number int, title, body string) (*githost.PR, error)
+	// Activity is a branch's activity log since a time, oldest first
+	// (GET /repos/{o}/{r}/activity?ref=): what each update replaced.
+	Activity(ctx context.Context, repo, ref string, since time.Time) ([]githost.Activity, error)
 	AddLabels(ctx context.Context, repo string, number int, labels []string) error
 	Comment(ctx context.Context, repo string, number int, body string) (int64, error)
 }
@@ -99,79 +113,111 @@ type FileChange struct {
 	New    []byte
 }
 
-// maxRebuilds bounds how often a bump rebuilds after losing a race.
-const maxRebuilds = 3
-
 // Bump puts req.Image into an environment of the config repository
 // through a pull request: one PR per app and environment, rebuilt from the
 // current base on every bump, never empty, never a downgrade.
 //
-// The request count is kept low on purpose (a new bump costs at most 8
-// requests to the config repository): the caller's policy read names the
-// default branch (req.DefaultBranch); the ref is created optimistically,
-// and only when it exists does Baton look for the open pull request.
+// The request count is kept low on purpose. Before any write, one list of
+// the open pull requests on Baton's branch tells whether Baton already has
+// one; when it has, one comparison of the default branch with its head
+// gives both the base to build on and Baton's record of what the branch
+// holds (read from Baton's own commit, never from the PR body): a re-run
+// that finds its image there writes nothing. The policy read names the
+// default branch (req.DefaultBranch) when it can.
 func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, error) {
 	logf := func(format string, args ...any) {
 		if req.Log != nil {
 			fmt.Fprintf(req.Log, format+"\n", args...)
 		}
 	}
-	pol, defaultBranch := req.Policy, req.DefaultBranch
+	pol := req.Policy
 	if pol == nil {
 		return nil, errors.New("bump: no policy given (internal error: the caller must load it)")
 	}
-	app, err := pol.App(req.App, req.Image.Name)
+	app, env, files, res, err := target(req)
+	if err != nil || res.Outcome != "" {
+		return res, err
+	}
+	res.Env, res.Merge, res.Branch = env.Name, env.Merge, BranchName(env.Name, app.Name)
+
+	prs, err := gh.OpenPRsForHead(ctx, req.ConfigRepo, res.Branch)
+	if errors.Is(err, githost.ErrNotFound) {
+		return nil, noAccess(req.ConfigRepo, err)
+	}
 	if err != nil {
-		return nil, &ConfigError{Err: err}
+		return nil, err
 	}
-	res := &BumpResult{App: app.Name, To: req.Image.Version()}
-	var env *policy.Env
-	if req.Env != "" {
-		var ok bool
-		if env, ok = pol.Env(req.Env); !ok {
-			return nil, &ConfigError{Err: fmt.Errorf("environment %q is not in %s (declared: %s)", req.Env, pol.Source, strings.Join(pol.EnvNames(), ", "))}
+	defaultBranch := req.DefaultBranch
+	for _, p := range prs {
+		if defaultBranch == "" {
+			defaultBranch = p.DefaultBranch
 		}
-	} else {
-		env, err = pol.EnvForRef(req.Ref)
-		if errors.Is(err, policy.ErrNoEnvironment) {
-			res.Outcome, res.Notice = Skipped, err.Error()
-			return res, nil
-		}
-		if err != nil {
-			return nil, &ConfigError{Err: err}
-		}
-	}
-	res.Env = env.Name
-	res.Merge = env.Merge
-	res.Branch = BranchName(env.Name, app.Name)
-	if req.Image.Tag != "" {
-		if ok, why := env.Allows(req.Image.Tag); !ok {
-			res.Outcome, res.Notice = Skipped, why
-			return res, nil
-		}
-	}
-	files, err := pol.Files(env, app)
-	if err != nil {
-		return nil, &ConfigError{Err: err}
 	}
 	if defaultBranch == "" {
 		repo, err := gh.Repo(ctx, req.ConfigRepo)
 		if errors.Is(err, githost.ErrNotFound) {
-			return nil, fmt.Errorf("read the config repository: %w (it does not exist, or the token cannot see it: "+
-				"a workflow's own GITHUB_TOKEN reaches only its own repository; use a GitHub App installed on %s, or a token with access)", err, req.ConfigRepo)
+			return nil, noAccess(req.ConfigRepo, err)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read the config repository: %w", err)
 		}
 		defaultBranch = repo.DefaultBranch
 	}
-	base, err := gh.Branch(ctx, req.ConfigRepo, defaultBranch)
-	if err != nil {
-		return nil, fmt.Errorf("read %s's default branch %s: %w", req.ConfigRepo, defaultBranch, err)
+	// Who Baton is matters once a pull request is on its branch: only its
+	// own is updated (GET /user, or the App's bot; cached).
+	var self githost.Identity
+	if len(prs) > 0 {
+		if self, err = gh.Self(ctx); err != nil {
+			return nil, fmt.Errorf("tell whether pull request #%d on %s is Baton's: %w", prs[0].Number, res.Branch, err)
+		}
+	}
+	pr := ownPR(prs, self, req.ConfigRepo, res.Branch)
+	if pr == nil {
+		for _, other := range prs {
+			if other.Base == defaultBranch {
+				return nil, &ConfigError{Err: fmt.Errorf("pull request #%d (%s → %s) is not Baton's: %s. Baton never updates a pull request it did not open, "+
+					"and GitHub allows one open pull request per branch and base; close #%d so that Baton can open its own", other.Number, other.Head, other.Base, notBatonPR(other, self, req.ConfigRepo), other.Number)}
+			}
+		}
+	}
+
+	var base githost.Commit
+	var held *heldRecord
+	if pr != nil {
+		cmp, err := gh.CompareBranch(ctx, req.ConfigRepo, defaultBranch, pr.HeadSHA)
+		if err != nil {
+			return nil, fmt.Errorf("read %s's default branch %s and pull request #%d: %w", req.ConfigRepo, defaultBranch, pr.Number, err)
+		}
+		base, held = cmp.Base, recordOf(cmp.Head, self)
+		res.PR = pr
+		if held != nil && held.image.String() == req.Image.String() {
+			return unchanged(ctx, gh, req, res, pr, env, app, files, held)
+		}
+		if held != nil && !req.AllowDowngrade {
+			newer, err := held.newerThan(ctx, gh, app, req)
+			if err != nil {
+				return nil, err
+			}
+			if newer != "" {
+				res.Outcome = Skipped
+				res.Notice = newer + fmt.Sprintf(" (pull request #%d carries it)", pr.Number)
+				return res, nil
+			}
+		}
+	} else {
+		b, err := gh.Branch(ctx, req.ConfigRepo, defaultBranch)
+		if errors.Is(err, githost.ErrNotFound) {
+			return nil, &ConfigError{Err: fmt.Errorf("%s has no branch %s: the config repository is empty (no commits) or its default branch is missing; "+
+				"push the environments' files to %s first", req.ConfigRepo, defaultBranch, defaultBranch)}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s's default branch %s: %w", req.ConfigRepo, defaultBranch, err)
+		}
+		base = *b
 	}
 
 	// Edit every file of the environment at the base commit, all or nothing.
-	changes, err := editFiles(ctx, gh, req.ConfigRepo, base.SHA, files, req.Image, yamledit.Options{Policies: app.FluxPolicies, Paths: app.Keys})
+	changes, err := editFiles(ctx, gh, req.ConfigRepo, base.SHA, files, req.Image, editOptions(app, env))
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +249,7 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 		return res, nil
 	}
 
-	title := fmt.Sprintf("chore(%s): bump %s to %s", env.Name, app.Name, req.Image.Version())
+	title := titleFor(env.Name, app.Name, req.Image)
 	meta := Meta{
 		App: app.Name, Env: env.Name, Image: req.Image.String(), From: res.From, Base: base.SHA,
 		Files: sortedKeys(changed), Source: source(req), Run: req.RunURL, Actor: req.Actor,
@@ -217,13 +263,22 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 		logf("Dry run: nothing is changed. Baton would:")
 		logf("  POST /repos/%s/git/trees (base tree %s, %d file(s))", req.ConfigRepo, short(base.Tree), len(changed))
 		logf("  POST /repos/%s/git/commits %q (parent %s)", req.ConfigRepo, strings.SplitN(message, "\n", 2)[0], short(base.SHA))
-		logf("  POST /repos/%s/git/refs refs/heads/%s — or, when it exists, force-update it and the open pull request", req.ConfigRepo, res.Branch)
-		logf("  POST /repos/%s/pulls %q (%s → %s)", req.ConfigRepo, title, res.Branch, defaultBranch)
-		logf("  POST /repos/%s/issues/{number}/labels baton, env:%s", req.ConfigRepo, env.Name)
+		if pr != nil {
+			logf("  PATCH /repos/%s/git/refs/heads/%s (force: the branch is rebuilt on %s)", req.ConfigRepo, res.Branch, defaultBranch)
+			logf("  PATCH /repos/%s/pulls/%d %q", req.ConfigRepo, pr.Number, title)
+			logf("  POST /repos/%s/issues/%d/comments (superseded)", req.ConfigRepo, pr.Number)
+		} else {
+			logf("  POST /repos/%s/git/refs refs/heads/%s", req.ConfigRepo, res.Branch)
+			logf("  POST /repos/%s/pulls %q (%s → %s)", req.ConfigRepo, title, res.Branch, defaultBranch)
+			logf("  POST /repos/%s/issues/{number}/labels baton, env:%s", req.ConfigRepo, env.Name)
+		}
 		return res, nil
 	}
 
 	tree, err := gh.CreateTree(ctx, req.ConfigRepo, base.Tree, changed)
+	if isArchived(err) {
+		return nil, &ConfigError{Err: fmt.Errorf("%s is archived, so GitHub refuses every write to it (%w): unarchive it (Settings → General), or set config-repo to the repository in use; nothing was written", req.ConfigRepo, err)}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -232,168 +287,136 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 		return nil, err
 	}
 	meta.Commit = commit.SHA
-	body := PRBody(meta, req.Image, changes, log, env)
-	ref := "heads/" + res.Branch
-	labels := []string{"baton", "env:" + env.Name}
-	open := func() (*BumpResult, error) {
-		pr, err := gh.CreatePR(ctx, req.ConfigRepo, githost.NewPR{Title: title, Head: res.Branch, Base: defaultBranch, Body: body})
-		if err != nil {
-			return nil, err
-		}
-		if err := gh.AddLabels(ctx, req.ConfigRepo, pr.Number, labels); err != nil {
-			return nil, fmt.Errorf("pull request #%d was opened, but labeling it failed: %w", pr.Number, err)
-		}
-		res.Outcome, res.PR = Created, pr
-		return res, nil
+	w := &writer{
+		since: commit.Committed.Add(-time.Minute),
+		gh:    gh, req: req, res: res, self: self, app: app, env: env, files: files,
+		defaultBranch: defaultBranch, ref: "heads/" + res.Branch, commit: commit.SHA,
+		title: title, body: PRBody(meta, req.Image, placesOf(changes), log, env), prev: held,
 	}
-
-	triedOpen := false // a PR "that exists" may be ours, its creation's answer lost
-	err = gh.CreateRef(ctx, req.ConfigRepo, ref, commit.SHA)
-	if err == nil {
-		out, err := open()
-		if err == nil {
-			return out, nil
-		}
-		triedOpen = true
-		if !errors.Is(err, githost.ErrExists) {
-			// No pull request points at the branch we made: remove it
-			// rather than leave an orphan.
-			if derr := gh.DeleteRef(ctx, req.ConfigRepo, ref); derr != nil {
-				err = errors.Join(err, fmt.Errorf("remove the branch %s again: %w", res.Branch, derr))
-			}
-			return nil, err
-		}
-		// Another run opened the pull request meanwhile: fall through and
-		// update it.
-	} else if !errors.Is(err, githost.ErrExists) {
-		return nil, err
-	}
-
-	// The branch exists: an open pull request to update, a run racing us,
-	// or a branch an earlier run left behind.
-	for attempt := 0; attempt < maxRebuilds; attempt++ {
-		existing, err := gh.FindOpenPR(ctx, req.ConfigRepo, res.Branch)
-		if err != nil {
-			return nil, err
-		}
-		if existing == nil {
-			if err := gh.UpdateRef(ctx, req.ConfigRepo, ref, commit.SHA, true); err != nil {
-				return nil, err
-			}
-			out, err := open()
-			if errors.Is(err, githost.ErrExists) {
-				triedOpen = true
-				continue // a racing run opened it, or ours did and its answer was lost
-			}
-			return out, err
-		}
-		if meta, _ := ParseMeta(existing.Body); meta != nil {
-			if meta.Image == req.Image.String() && meta.Base == base.SHA && meta.Commit == existing.HeadSHA {
-				res.Outcome, res.PR = Unchanged, existing
-				res.Notice = fmt.Sprintf("pull request #%d already puts %s into %s", existing.Number, req.Image.Version(), env.Name)
-				if triedOpen && meta.Commit == commit.SHA {
-					res.Outcome, res.Notice = Created, ""
-				}
-				if !hasLabel(existing, "baton") || !hasLabel(existing, "env:"+env.Name) {
-					if err := gh.AddLabels(ctx, req.ConfigRepo, existing.Number, labels); err != nil {
-						return nil, err
-					}
-				}
-				return res, nil
-			}
-			why := downgradeFrom(meta.Image, req.Image, req.AllowDowngrade)
-			if why == "" && !req.AllowDowngrade {
-				older, err := olderSource(ctx, gh, app, req, meta.Source)
-				if err != nil {
-					if cur, perr := image.Parse(meta.Image); perr != nil || !semverPair(cur.Tag, req.Image.Tag) {
-						return nil, err
-					}
-				}
-				if older {
-					why = fmt.Sprintf("refusing to downgrade: %s is an ancestor of %s", short(req.SourceSHA), meta.Source)
-				}
-			}
-			if why != "" {
-				if existing.HeadSHA != meta.Commit && meta.Commit != "" {
-					// A racing run of ours moved the branch under a newer
-					// PR: put the PR's own commit back.
-					if err := gh.UpdateRef(ctx, req.ConfigRepo, ref, meta.Commit, true); err != nil {
-						return nil, err
-					}
-				}
-				res.Outcome, res.PR = Skipped, existing
-				res.Notice = why + fmt.Sprintf(" (pull request #%d carries it)", existing.Number)
-				return res, nil
-			}
-		}
-		return updatePR(ctx, gh, req, res, existing, ref, commit.SHA, title, body)
-	}
-	return nil, fmt.Errorf("gave up after %d attempts: other runs keep changing %s", maxRebuilds, res.Branch)
+	return w.run(ctx, pr)
 }
 
-// updatePR points an open PR's branch at the rebuilt commit, rewrites its
-// title and body, and says what it superseded.
-func updatePR(ctx context.Context, gh BumpGitHub, req BumpRequest, res *BumpResult, existing *githost.PR, ref, sha, title, body string) (*BumpResult, error) {
-	if err := gh.UpdateRef(ctx, req.ConfigRepo, ref, sha, true); err != nil {
-		return nil, err
+// target finds the app, the environment and its files; a result with an
+// outcome (Skipped) ends the bump without a request.
+func target(req BumpRequest) (*policy.App, *policy.Env, []string, *BumpResult, error) {
+	pol := req.Policy
+	app, err := pol.App(req.App, req.Image.Name)
+	if err != nil {
+		return nil, nil, nil, nil, &AppError{Err: err}
 	}
-	prev := "the previous version"
-	if meta, _ := ParseMeta(existing.Body); meta != nil {
-		if r, err := image.Parse(meta.Image); err == nil {
-			prev = r.Version()
+	res := &BumpResult{App: app.Name, To: req.Image.Version()}
+	var env *policy.Env
+	if req.Env != "" {
+		var ok bool
+		if env, ok = pol.Env(req.Env); !ok {
+			return nil, nil, nil, nil, &UnknownEnvError{Env: req.Env, Source: pol.Source, Declared: pol.EnvNames()}
+		}
+	} else {
+		env, err = pol.EnvForRef(req.Ref)
+		if errors.Is(err, policy.ErrNoEnvironment) {
+			res.Outcome, res.Notice = Skipped, err.Error()
+			return app, nil, nil, res, nil
+		}
+		if err != nil {
+			return nil, nil, nil, nil, &ConfigError{Err: err}
 		}
 	}
-	pr, err := gh.UpdatePR(ctx, req.ConfigRepo, existing.Number, title, body)
+	res.Env = env.Name
+	if req.Image.Tag != "" {
+		if ok, why := env.Allows(req.Image.Tag); !ok {
+			res.Outcome, res.Notice = Skipped, why
+			return app, env, nil, res, nil
+		}
+	}
+	files, err := pol.Files(env, app)
 	if err != nil {
+		return nil, nil, nil, nil, &ConfigError{Err: err}
+	}
+	return app, env, files, res, nil
+}
+
+// AppError says the bump names no app the policy can place: no app name,
+// an app the policy does not declare, or an image no declared app has. It
+// is a wrong input (exit 2), not a broken policy.
+type AppError struct{ Err error }
+
+// Error implements error.
+func (e *AppError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *AppError) Unwrap() error { return e.Err }
+
+// UnknownEnvError is an explicit environment (--env, the env input) that
+// the policy does not declare: a wrong input, not a broken policy.
+type UnknownEnvError struct {
+	Env      string
+	Source   string
+	Declared []string
+}
+
+// Error implements error.
+func (e *UnknownEnvError) Error() string {
+	return fmt.Sprintf("environment %q is not in %s (declared: %s)", e.Env, e.Source, strings.Join(e.Declared, ", "))
+}
+
+// editOptions are the edit engine's options for an app in an environment:
+// its Flux policies, and its key paths and tag pattern for that
+// environment (the environment's override, else the app's): keys restrict
+// the edit to those places, a pattern to the variants whose tag matches.
+func editOptions(app *policy.App, env *policy.Env) yamledit.Options {
+	return yamledit.Options{Policies: app.FluxPolicies, Keys: app.KeysFor(env.Name), TagPattern: app.TagPatternFor(env.Name)}
+}
+
+func noAccess(repo string, err error) error {
+	return fmt.Errorf("read the config repository: %w (it does not exist, or the token cannot see it: "+
+		"a workflow's own GITHUB_TOKEN reaches only its own repository; use a GitHub App installed on %s, or a token with access)", err, repo)
+}
+
+// titleFor is the title of a promotion pull request, and its commit's
+// subject.
+func titleFor(env, app string, img image.Ref) string {
+	return fmt.Sprintf("chore(%s): bump %s to %s", env, app, img.Version())
+}
+
+// unchanged ends a re-run whose image Baton's pull request already holds:
+// no write, except what restores the pull request's own state (its labels,
+// and a title that a crashed run left describing another version).
+func unchanged(ctx context.Context, gh BumpGitHub, req BumpRequest, res *BumpResult, pr *githost.PR, env *policy.Env, app *policy.App, files []string, held *heldRecord) (*BumpResult, error) {
+	res.Outcome = Unchanged
+	res.Notice = fmt.Sprintf("pull request #%d already puts %s into %s", pr.Number, req.Image.Version(), env.Name)
+	if title := titleFor(env.Name, app.Name, held.image); pr.Title != title {
+		_, body := renderRecord(held, files, env)
+		if _, err := gh.UpdatePR(ctx, req.ConfigRepo, pr.Number, title, body); err != nil {
+			return nil, err
+		}
+	}
+	if err := restoreLabels(ctx, gh, req.ConfigRepo, pr, env); err != nil {
 		return nil, err
 	}
-	pr.HeadSHA = sha
-	note := fmt.Sprintf("Superseded %s by %s: the branch was rebuilt on the current %s. Approvals given before this update no longer count.",
-		code(prev), code(req.Image.Version()), pr.Base)
-	if _, err := gh.Comment(ctx, req.ConfigRepo, existing.Number, note); err != nil {
-		return nil, fmt.Errorf("pull request #%d was updated, but commenting failed: %w", existing.Number, err)
-	}
-	res.Outcome, res.PR = Updated, pr
 	return res, nil
 }
 
-// editFiles reads and edits every file at the base commit; any failure
-// fails the whole bump.
-func editFiles(ctx context.Context, gh BumpGitHub, repo, sha string, files []string, want image.Ref, opts yamledit.Options) ([]FileChange, error) {
-	var out []FileChange
-	var errs []error
-	for _, f := range files {
-		data, err := gh.File(ctx, repo, sha, f)
-		if errors.Is(err, githost.ErrNotFound) {
-			errs = append(errs, &ConfigError{Err: fmt.Errorf("%s: does not exist in %s at %s (the policy's files: for this environment name it)", f, repo, short(sha))})
-			continue
+// restoreLabels adds the baton and env:<env> labels when someone removed
+// them. Labels only show state; Baton never reads them to decide.
+func restoreLabels(ctx context.Context, gh BumpGitHub, repo string, pr *githost.PR, env *policy.Env) error {
+	var missing []string
+	for _, l := range []string{"baton", "env:" + env.Name} {
+		if !hasLabel(pr, l) {
+			missing = append(missing, l)
 		}
-		if err != nil {
-			return nil, err
-		}
-		res, err := yamledit.Edit(f, data, want, opts)
-		if err != nil {
-			errs = append(errs, &ConfigError{Err: err})
-			continue
-		}
-		out = append(out, FileChange{Path: f, Places: res.Count(), From: res.From(), Old: data, New: res.Output})
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	if len(missing) == 0 {
+		return nil
 	}
-	return out, nil
+	if err := gh.AddLabels(ctx, repo, pr.Number, missing); err != nil {
+		return fmt.Errorf("restore the labels of pull request #%d: %w", pr.Number, err)
+	}
+	return nil
 }
 
-func fromVersions(changes []FileChange) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, ch := range changes {
-		for _, f := range ch.From {
-			if !seen[f] {
-				seen[f] = true
-				out = append(out, f)
-			}
-		}
-	}
-	return out
+// isArchived recognizes GitHub's refusal of a write to an archived
+// repository (403 "Repository was archived so is read-only.").
+func isArchived(err error) bool {
+	var ge *githost.Error
+	return errors.As(err, &ge) && ge.Status == 403 && strings.Contains(strings.ToLower(ge.Message), "archived")
 }

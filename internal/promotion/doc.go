@@ -1,6 +1,7 @@
 // Package promotion holds Baton's use cases, split by step: bump an image
-// into an environment through a pull request (bump.go, downgrade.go,
-// body.go), parse comment commands (comment.go), authorize their authors
+// into an environment through a pull request (bump.go; the files' edit in
+// bumpfiles.go; Baton's record of its branch in held.go; the write against
+// racing runs in supersede.go; downgrade.go, body.go), parse comment commands (comment.go), authorize their authors
 // (authorize.go), verify the pull request's head is exactly Baton's edit
 // (verify.go), count approvals (approvals.go), merge once checks pass
 // (merge.go), release the merge (release.go), finish what a failed run

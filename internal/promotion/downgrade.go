@@ -58,14 +58,6 @@ func downgrade(from []string, want image.Ref, allow bool) string {
 	return ""
 }
 
-func downgradeFrom(current string, want image.Ref, allow bool) string {
-	cur, err := image.Parse(current)
-	if err != nil || cur.Tag == "" {
-		return ""
-	}
-	return downgrade([]string{cur.Tag}, want, allow)
-}
-
 // semverPair reports whether both tags are semantic versions: then their
 // order decides a downgrade, and ancestry is only a second opinion.
 func semverPair(a, b string) bool {

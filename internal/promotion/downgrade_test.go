@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/image"
 	"github.com/baton-dev/baton/internal/promotion"
 )
@@ -51,16 +53,25 @@ func TestDowngradeGuardsRefuseWhenTheyCannotRead(t *testing.T) {
 			branch := res.Branch
 			head := e.sim.Ref("acme/config", "refs/heads/"+branch)
 
-			e.sim.Inject(ghsim.Fault{Method: "GET", Route: tc.route, Kind: ghsim.FaultStatus, Status: 500})
+			var gh promotion.BumpGitHub = e.gh
+			if tc.prod {
+				// The config repository's comparison (Baton's record of the
+				// pull request's head) shares the route: only the app
+				// repository's history fails, as forge reports it after
+				// its retries.
+				gh = appHistoryFails{e.gh, e.sim}
+			} else {
+				e.sim.Inject(ghsim.Fault{Method: "GET", Route: tc.route, Kind: ghsim.FaultStatus, Status: 500})
+			}
 			e.sim.ResetLog()
 			r.Image, _ = image.Parse("ghcr.io/acme/web:main-alpha")
 			r.SourceSHA = older
-			res, err = bump(ctx, e.gh, r)
+			res, err = bumpWith(ctx, e.gh, gh, r)
 			var ue *promotion.UndecidedError
 			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "allow-downgrade") {
 				t.Fatalf("want a refusal naming %q, got %+v, %v", tc.want, res, err)
 			}
-			if e.sim.FaultHits() == 0 {
+			if !tc.prod && e.sim.FaultHits() == 0 {
 				t.Error("the fault was never reached")
 			}
 			if got := strings.Join(e.sim.Refs("acme/config", "refs/heads/"), " "); got != refs {
@@ -79,4 +90,15 @@ func TestDowngradeGuardsRefuseWhenTheyCannotRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+// appHistoryFails is the forge client with the app repository's compare
+// failing for good: the answer forge gives after its retries of a 500.
+type appHistoryFails struct {
+	*forge.Client
+	sim *ghsim.Sim
+}
+
+func (a appHistoryFails) Compare(ctx context.Context, repo, base, head string, max int) (*githost.Comparison, error) {
+	return nil, &githost.Error{Op: "compare in " + repo, Status: 500, Message: "Internal Server Error (failed after 6 attempts over 9s)", Kind: githost.ErrRetryable}
 }
