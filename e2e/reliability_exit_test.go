@@ -60,7 +60,7 @@ func TestReliabilityBadInputThroughTheBinary(t *testing.T) {
 		{name: "CLI: a tag a registry cannot hold", args: []string{"--image", "ghcr.io/acme/web", "--tag", "1.5.0 && rm"},
 			exit: 2, want: []string{"--tag", "1.5.0 && rm"}},
 		{name: "Action: a key given twice in one container", files: map[string]string{"environments/staging/web-deployment.yaml": dup},
-			inputs: map[string]string{}, exit: 3, want: []string{"environments/staging/web-deployment.yaml", "11", "12"}},
+			inputs: map[string]string{}, exit: 3, want: []string{"environments/staging/web-deployment.yaml", "lines 12 and 13"}},
 		{name: "CLI: a private key that is not PEM names --private-key", args: []string{"--app-id", "12", "--private-key", keyFile},
 			exit: 2, want: []string{"--private-key"}},
 	} {

@@ -131,6 +131,35 @@ func (s *Sim) updateComment(c *call) {
 	c.json(http.StatusOK, s.commentJSON(r, cm))
 }
 
+// deleteComment serves DELETE /repos/{o}/{r}/issues/comments/{id}: its
+// author, or anyone with write access (GitHub lets writers delete others'
+// comments), removes it; 204.
+func (s *Sim) deleteComment(c *call) {
+	r, cm, ok := c.commentToAnswer()
+	if !ok {
+		return
+	}
+	if c.actor().ID != cm.User.ID {
+		if role := c.role(r); role != "admin" && role != "maintain" && role != "write" {
+			c.fail(http.StatusForbidden, "Must have admin rights to Repository.")
+			return
+		}
+	}
+	r.removeComment(cm.ID)
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// removeComment drops a comment from the repository.
+func (r *Repo) removeComment(id int64) bool {
+	for i, cm := range r.comments {
+		if cm.ID == id {
+			r.comments = append(r.comments[:i], r.comments[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
 var reactionContents = map[string]bool{"+1": true, "-1": true, "laugh": true, "confused": true, "heart": true, "hooray": true, "rocket": true, "eyes": true}
 
 func (s *Sim) createReaction(c *call) {

@@ -641,6 +641,22 @@ func (s *Sim) EditComment(fullName string, id int64, login, body string) error {
 	return fmt.Errorf("no comment %d in %s", id, fullName)
 }
 
+// DeleteComment deletes an issue comment, as its author or a writer can
+// through DELETE …/issues/comments/{id} (which checks those rights; this
+// seeding call does not): a writer can remove Baton's own comments.
+func (s *Sim) DeleteComment(fullName string, id int64, login string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.repoNamed(fullName)
+	if err != nil {
+		return err
+	}
+	if !r.removeComment(id) {
+		return fmt.Errorf("no comment %d in %s", id, fullName)
+	}
+	return nil
+}
+
 // AddReview submits a pull request review as login: event APPROVE,
 // REQUEST_CHANGES or COMMENT, on the pull request's current head. It
 // returns the review id.

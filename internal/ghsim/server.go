@@ -65,6 +65,7 @@ func (s *Sim) routes() {
 	s.route("GET "+repo+"/issues/{a}/{b}", s.issueSubresource)
 	s.route("POST "+repo+"/issues/{number}/comments", s.createComment)
 	s.route("PATCH "+repo+"/issues/comments/{id}", s.updateComment)
+	s.route("DELETE "+repo+"/issues/comments/{id}", s.deleteComment)
 	s.route("POST "+repo+"/issues/comments/{id}/reactions", s.createReaction)
 	s.route("GET "+repo+"/issues/comments/{id}/reactions", s.listReactions)
 	s.route("DELETE "+repo+"/issues/comments/{id}/reactions/{reaction}", s.deleteReaction)

@@ -228,6 +228,37 @@ func TestWriterEditsAnApproversComment(t *testing.T) {
 	wantStatus(t, err, 403, "")
 }
 
+// A writer deletes anyone's comment (Baton's own included); a triage user
+// cannot; the author can delete their own.
+func TestWriterDeletesAnothersComment(t *testing.T) {
+	t.Parallel()
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{})
+	pr := openPR(t, w, ghsimtest.BatonUser, "baton/production/web", "main")
+	baton := worldClient(t, w, w.Token(ghsimtest.BatonUser))
+	var ids []int64
+	for range 2 {
+		cm, _, err := baton.Issues.CreateComment(ctx, "acme", "config", pr.GetNumber(), &github.IssueComment{Body: github.Ptr("Superseded.")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, cm.GetID())
+	}
+	_, err := worldClient(t, w, w.Token(ghsimtest.Triage)).Issues.DeleteComment(ctx, "acme", "config", ids[0])
+	wantStatus(t, err, 403, "")
+	if _, err := worldClient(t, w, w.Token(ghsimtest.Writer)).Issues.DeleteComment(ctx, "acme", "config", ids[0]); err != nil {
+		t.Fatalf("a writer deletes Baton's comment: %v", err)
+	}
+	if _, err := baton.Issues.DeleteComment(ctx, "acme", "config", ids[1]); err != nil {
+		t.Fatalf("the author deletes their own comment: %v", err)
+	}
+	left, _, err := baton.Issues.ListComments(ctx, "acme", "config", pr.GetNumber(), nil)
+	if err != nil || len(left) != 0 {
+		t.Errorf("comments left: %d, %v", len(left), err)
+	}
+	_, err = baton.Issues.DeleteComment(ctx, "acme", "config", ids[1])
+	wantStatus(t, err, 404, "")
+}
+
 func TestReviewsBindToTheirCommitAndCanBeDismissed(t *testing.T) {
 	t.Parallel()
 	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{})

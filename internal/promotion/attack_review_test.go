@@ -21,9 +21,11 @@ import (
 
 // A writer writes Baton's hidden markers into her own comment: the reply
 // marker of the comment id bob's next comment will get (ids are
-// sequential), and the head marker of the head Baton just pushed. Neither
-// counts: bob's /approve is answered, and his approval made in the same
-// second as the push stays undecided.
+// sequential), and the head marker of the head Baton just pushed, after
+// deleting Baton's own "superseded" comment that carried the real one (a
+// writer may delete anyone's comment). Neither forgery counts: bob's
+// /approve is answered, and his approval made in the same second as the
+// push stays undecided.
 func TestAttackForgedMarkersInAWritersComment(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, reviewPolicy)
@@ -33,6 +35,13 @@ func TestAttackForgedMarkersInAWritersComment(t *testing.T) {
 		t.Fatal(err)
 	}
 	head := s.head(t)
+	for _, c := range s.sim.Comments("acme/config", s.pr) {
+		if strings.Contains(c.Body, promotion.HeadMarker(head)) {
+			if err := s.sim.DeleteComment("acme/config", c.ID, "erin"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	id, err := s.sim.AddComment("acme/config", s.pr, "erin", "Superseded.\n"+promotion.HeadMarker(head))
 	if err != nil {
 		t.Fatal(err)
