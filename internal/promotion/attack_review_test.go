@@ -76,7 +76,9 @@ func TestAttackCommandsWithoutRights(t *testing.T) {
 	// approvals: 1 from anyone with write access (no approvers list).
 	pol := strings.Replace(reviewPolicy, "    approvers: [\"@acme/sre\", \"carol\"]\n", "", 1)
 	s := newStage(t, pol)
-	s.sim.SetPermission("acme/config", "tess", "triage")
+	if err := s.sim.SetPermission("acme/config", "tess", "triage"); err != nil {
+		t.Fatal(err)
+	}
 	s.sim.AddUser("mallory")
 	for _, c := range []struct{ who, cmd, want string }{
 		{"dave", "/hold", "`/hold` refused: it needs write access to acme/config, and `@dave` has read"},

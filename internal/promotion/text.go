@@ -94,7 +94,7 @@ func login(s string) (string, bool) {
 		return s, false
 	}
 	for _, r := range name {
-		if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+		if r != '-' && (r < '0' || r > '9') && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
 			return s, false
 		}
 	}

@@ -70,12 +70,6 @@ func (s *stage) head(t *testing.T) string {
 	return s.sim.PullRequests("acme/config")[0].PR.HeadSHA
 }
 
-func (s *stage) lastReply(t *testing.T) string {
-	t.Helper()
-	c := s.sim.Comments("acme/config", s.pr)
-	return c[len(c)-1].Body
-}
-
 // Row 1: a writer edits an approver's ordinary comment into /approve and
 // triggers a run: the edited comment counts for nothing.
 func TestAttackEditedCommentIntoApprove(t *testing.T) {
@@ -347,7 +341,9 @@ func TestAttackLabelsDoNotHoldState(t *testing.T) {
 	t.Run("hold", func(t *testing.T) {
 		t.Parallel()
 		s := newStage(t, reviewPolicy)
-		s.sim.SetPermission("acme/config", "tess", "triage")
+		if err := s.sim.SetPermission("acme/config", "tess", "triage"); err != nil {
+			t.Fatal(err)
+		}
 		s.handle(t, s.comment(t, "erin", "/hold"))
 		s.api(t, "tess", "DELETE", fmt.Sprintf("/repos/acme/config/issues/%d/labels/baton:hold", s.pr), "", 200)
 		res := s.handle(t, s.comment(t, "bob", "/approve"))
@@ -368,7 +364,9 @@ func TestAttackLabelsDoNotHoldState(t *testing.T) {
 	t.Run("changes requested", func(t *testing.T) {
 		t.Parallel()
 		s := newStage(t, reviewPolicy)
-		s.sim.SetPermission("acme/config", "tess", "triage")
+		if err := s.sim.SetPermission("acme/config", "tess", "triage"); err != nil {
+			t.Fatal(err)
+		}
 		s.review(t, "carol", "REQUEST_CHANGES")
 		s.api(t, "tess", "DELETE", fmt.Sprintf("/repos/acme/config/issues/%d/labels/baton:changes-requested", s.pr), "", 200)
 		res := s.handle(t, s.comment(t, "bob", "/approve"))
@@ -577,7 +575,9 @@ func mustCommitIn(t *testing.T, gh *forge.Client, repo, sha string) *githost.Com
 func TestBatonLabelRemovedStillBatons(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, reviewPolicy)
-	s.sim.SetPermission("acme/config", "tess", "triage")
+	if err := s.sim.SetPermission("acme/config", "tess", "triage"); err != nil {
+		t.Fatal(err)
+	}
 	s.api(t, "tess", "DELETE", fmt.Sprintf("/repos/acme/config/issues/%d/labels/baton", s.pr), "", 200)
 	if res := s.handle(t, s.comment(t, "bob", "/approve")); !res.Merged {
 		t.Fatalf("%+v", res)

@@ -115,7 +115,10 @@ func TestTwentyAppsBumpedAtOnce(t *testing.T) {
 func TestTwentyVersionsOfOneAppAtOnce(t *testing.T) {
 	t.Parallel()
 	for round := range 5 {
-		t.Run(fmt.Sprintf("round %d", round), func(t *testing.T) { twentyVersions(t, uint64(round)) })
+		t.Run(fmt.Sprintf("round %d", round), func(t *testing.T) {
+			t.Parallel()
+			twentyVersions(t, uint64(round))
+		})
 	}
 }
 
