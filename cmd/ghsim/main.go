@@ -25,6 +25,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout)
 	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return // -h asked for the usage, which the flag set printed
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ghsim:", err)
 		os.Exit(1)

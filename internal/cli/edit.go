@@ -46,7 +46,12 @@ func newEditCmd(env Env, runF func(context.Context, *EditOptions) error) *cobra.
 			"bytes of those values and nothing else, and writes nothing when any file fails.",
 		Example: "  baton edit --image ghcr.io/acme/web:1.5.0 environments/staging\n" +
 			"  baton edit --dry-run --image ghcr.io/acme/web:1.5.0@sha256:… environments/staging/web-deployment.yaml",
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: usageArgs(func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return errors.New("name the files or directories to edit: baton edit --image REPO:TAG PATH")
+			}
+			return nil
+		}),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			if opts.Image == "" {

@@ -26,7 +26,7 @@ func TestEditFlags(t *testing.T) {
 			want: EditOptions{Image: "ghcr.io/acme/web", Tag: "1.5.0", Digest: "sha256:ab", DryRun: true, Policies: []string{"flux-system:web"}, KeyPaths: []string{"a.b:tag", "c"}, TagPattern: "-bookworm$", Paths: []string{"f.yaml", "dir"}},
 		},
 		{name: "no image", args: []string{"f.yaml"}, wantErr: "--image is required"},
-		{name: "no path", args: []string{"--image", "web:1"}, wantErr: "requires at least 1 arg(s), only received 0"},
+		{name: "no path", args: []string{"--image", "web:1"}, wantErr: "name the files or directories to edit: baton edit --image REPO:TAG PATH"},
 		{name: "unknown flag", args: []string{"--imag", "web:1", "f.yaml"}, wantErr: "unknown flag: --imag"},
 	}
 	for _, tt := range tests {

@@ -33,6 +33,9 @@ func Tag(opts TagOptions) (*TagResult, error) {
 		if strategy == "semver" {
 			base = tag
 		}
+		if (strategy == "" || strategy == "sha") && opts.Build.SHA == "" {
+			return nil, inputErr("%s sha needs the build's commit id: set %s, or give the tag with %s", opts.Names.Of("tag-strategy"), opts.Names.Of("sha"), opts.Names.Of("tag"))
+		}
 		var err error
 		tag, err = image.ComputeTag(strategy, image.TagInput{SHA: opts.Build.SHA, Ref: opts.Build.Ref, RunNumber: opts.Build.RunNumber, Now: opts.Now, BaseVersion: base})
 		if err != nil {
@@ -46,6 +49,10 @@ func Tag(opts TagOptions) (*TagResult, error) {
 		r, err := image.Parse(opts.Image)
 		if err != nil {
 			return nil, inputErr("%s: %v", opts.Names.Of("image"), err)
+		}
+		if r.Tag != "" && r.Tag != tag {
+			// Never drop a tag the person wrote: the two disagree.
+			return nil, inputErr("%s %q already names the tag %q, but the tag computed for this build is %q: give the repository alone (%s), or the tag once", opts.Names.Of("image"), opts.Image, r.Tag, tag, r.Written)
 		}
 		r.Tag, r.Digest = tag, ""
 		res.Image = r.String()
