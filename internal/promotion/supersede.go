@@ -44,7 +44,13 @@ type writer struct {
 	ref           string // heads/baton/<env>/<app>
 	commit        string // our commit
 	title, body   string // our pull request
-	prev          *heldRecord
+	prev          *heldRecord // Baton's proven record of the head replaced
+	// claim is what the replaced head's trailers claimed when the bump
+	// did not need to prove it: the "superseded" note names its version
+	// only if the log read back after the write proves it Baton's.
+	claim *heldRecord
+	// log is the branch's activity as last read back after a write.
+	log []githost.Activity
 	depth         int  // how often yield handed back to run
 	touched       bool // this run wrote the branch or the pull request
 	// since bounds the activity log read back after a write: a little
@@ -119,7 +125,7 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 		if updated.HeadSHA == w.commit {
 			return w.done(ctx, updated, opened)
 		}
-		if st, err = w.read(ctx, updated, updated.HeadSHA); err != nil {
+		if st, err = w.read(ctx, updated, updated.HeadSHA, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -202,7 +208,7 @@ func (w *writer) open(ctx context.Context, st state) (res *BumpResult, next stat
 	if err != nil || head == w.commit {
 		return w.res, st, false, err
 	}
-	next, err = w.read(ctx, pr, head)
+	next, err = w.read(ctx, pr, head, nil)
 	return nil, next, false, err
 }
 
@@ -219,6 +225,8 @@ func (w *writer) done(ctx context.Context, pr *githost.PR, opened bool) (*BumpRe
 	prev := "the previous version"
 	if w.prev != nil {
 		prev = code(w.prev.image.Version())
+	} else if w.claim != nil && recordOf(w.claim.commit, w.self, w.res.Branch, w.log) != nil {
+		prev = code(w.claim.image.Version())
 	}
 	// The marker says, in a comment of Baton's own, that the head was set
 	// before every comment with a greater id (evidence.go orders
@@ -273,7 +281,7 @@ func (w *writer) yield(ctx context.Context, st state, why string) (*BumpResult, 
 		if head == best.sha {
 			return w.res, nil
 		}
-		if st, err = w.read(ctx, st.pr, head); err != nil {
+		if st, err = w.read(ctx, st.pr, head, nil); err != nil {
 			return nil, err
 		}
 		if head == w.commit && w.depth < 2 {
@@ -314,12 +322,12 @@ func (w *writer) observe(ctx context.Context) (state, error) {
 	} else if head, err = w.headNow(ctx); err != nil {
 		return state{}, err
 	}
-	return w.read(ctx, pr, head)
+	return w.read(ctx, pr, head, nil)
 }
 
 // read completes a state from a head: Baton's record of it when it is
 // another run's commit.
-func (w *writer) read(ctx context.Context, pr *githost.PR, head string) (state, error) {
+func (w *writer) read(ctx context.Context, pr *githost.PR, head string, log []githost.Activity) (state, error) {
 	st := state{pr: pr, head: head, exists: head != ""}
 	if pr != nil {
 		pr.HeadSHA = head
@@ -334,8 +342,26 @@ func (w *writer) read(ctx context.Context, pr *githost.PR, head string) (state, 
 	if err := w.identify(ctx); err != nil {
 		return st, err
 	}
-	st.held = recordOf(cmp.Head, w.self)
-	return st, nil
+	st.held, err = w.record(ctx, cmp.Head, log)
+	return st, err
+}
+
+// record reads Baton's record of a commit on the branch (recordOf): the
+// activity log given (log, may be nil) proves Baton pushed it, or the
+// newest part of the log is read for that proof. A commit nobody proves
+// Baton's has no record: its trailers are not read, it is never kept
+// against a bump and never put back.
+func (w *writer) record(ctx context.Context, c *githost.AuthoredCommit, log []githost.Activity) (*heldRecord, error) {
+	if c == nil {
+		return nil, nil
+	}
+	if _, ok := batonSet(log, c.SHA, w.self); !ok {
+		var err error
+		if log, err = proofLog(ctx, w.gh, w.req.ConfigRepo, w.res.Branch, c.SHA, w.self); err != nil {
+			return nil, err
+		}
+	}
+	return recordOf(c, w.self, w.res.Branch, log), nil
 }
 
 // identify learns who Baton is when this run has not needed it yet: a
@@ -366,18 +392,25 @@ func (w *writer) write(ctx context.Context, sha, checked string, cur *heldRecord
 		if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, sha, true); err != nil {
 			return state{}, err
 		}
-		log, err := w.gh.Activity(ctx, w.req.ConfigRepo, "refs/heads/"+w.res.Branch, w.since)
+		// The newest page of the log, back to a little before our commit:
+		// our update and what came after it, and usually the entry that
+		// set what it replaced (the proof that Baton pushed that).
+		log, err := w.gh.RecentActivity(ctx, w.req.ConfigRepo, "refs/heads/"+w.res.Branch, func(newestFirst []githost.Activity) bool {
+			return len(newestFirst) > 0 && newestFirst[len(newestFirst)-1].Timestamp.Before(w.since)
+		})
 		if errors.Is(err, githost.ErrNotFound) {
 			log, err = nil, nil // no activity API (an older GitHub Enterprise Server): judge by the head
 		}
 		if err != nil {
 			return state{}, err
 		}
-		// Our update is the first entry setting sha after the last entry
-		// this run has read (another run may set the same commit later).
+		w.log = log
+		// Our update is the first entry setting sha, since our commit was
+		// made, after the last entry this run has read (another run may
+		// set the same commit later).
 		mine := -1
 		for i := range log {
-			if log[i].After == sha && log[i].ID > w.seen {
+			if log[i].After == sha && log[i].ID > w.seen && !log[i].Timestamp.Before(w.since) {
 				mine = i
 				break
 			}
@@ -391,10 +424,10 @@ func (w *writer) write(ctx context.Context, sha, checked string, cur *heldRecord
 			if err != nil {
 				return state{}, err
 			}
-			return w.read(ctx, pr, head)
+			return w.read(ctx, pr, head, nil)
 		}
 		head := log[len(log)-1].After
-		next, err := w.read(ctx, pr, head)
+		next, err := w.read(ctx, pr, head, log)
 		if err != nil {
 			return state{}, err
 		}
@@ -405,7 +438,7 @@ func (w *writer) write(ctx context.Context, sha, checked string, cur *heldRecord
 		if gone == checked || gone == sha || strings.Trim(gone, "0") == "" {
 			return next, nil
 		}
-		lost, err := w.recordAt(ctx, gone)
+		lost, err := w.recordAt(ctx, gone, log)
 		if err != nil || lost == nil {
 			return next, err
 		}
@@ -433,7 +466,7 @@ func (w *writer) write(ctx context.Context, sha, checked string, cur *heldRecord
 // recordAt reads Baton's record of a commit that was on the branch: nil
 // when the commit is not provably Baton's or records another app or
 // environment.
-func (w *writer) recordAt(ctx context.Context, sha string) (*heldRecord, error) {
+func (w *writer) recordAt(ctx context.Context, sha string, log []githost.Activity) (*heldRecord, error) {
 	cmp, err := w.gh.CompareBranch(ctx, w.req.ConfigRepo, w.defaultBranch, sha)
 	if errors.Is(err, githost.ErrNotFound) {
 		return nil, nil
@@ -444,9 +477,9 @@ func (w *writer) recordAt(ctx context.Context, sha string) (*heldRecord, error) 
 	if err := w.identify(ctx); err != nil {
 		return nil, err
 	}
-	held := recordOf(cmp.Head, w.self)
-	if held == nil || held.trailers[TrailerApp] != w.app.Name || held.trailers[TrailerEnv] != w.env.Name {
-		return nil, nil
+	held, err := w.record(ctx, cmp.Head, log)
+	if err != nil || held == nil || held.trailers[TrailerApp] != w.app.Name || held.trailers[TrailerEnv] != w.env.Name {
+		return nil, err
 	}
 	return held, nil
 }
