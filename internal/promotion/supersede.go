@@ -41,18 +41,18 @@ type writer struct {
 	env           *policy.Env
 	files         []string
 	defaultBranch string
-	ref           string // heads/baton/<env>/<app>
-	commit        string // our commit
-	title, body   string // our pull request
+	ref           string      // heads/baton/<env>/<app>
+	commit        string      // our commit
+	title, body   string      // our pull request
 	prev          *heldRecord // Baton's proven record of the head replaced
 	// claim is what the replaced head's trailers claimed when the bump
 	// did not need to prove it: the "superseded" note names its version
 	// only if the log read back after the write proves it Baton's.
 	claim *heldRecord
 	// log is the branch's activity as last read back after a write.
-	log []githost.Activity
-	depth         int  // how often yield handed back to run
-	touched       bool // this run wrote the branch or the pull request
+	log     []githost.Activity
+	depth   int  // how often yield handed back to run
+	touched bool // this run wrote the branch or the pull request
 	// since bounds the activity log read back after a write: a little
 	// before GitHub created our commit (its server time).
 	since time.Time
