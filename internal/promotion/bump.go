@@ -305,8 +305,8 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 	}
 	meta.Commit = commit.SHA
 	w := &writer{
-		since: commit.Committed.Add(-time.Minute),
-		gh:    gh, req: req, res: res, self: self, app: app, env: env, files: files,
+		since: commit.Committed.Add(-time.Minute), made: commit.Committed,
+		gh: gh, req: req, res: res, self: self, app: app, env: env, files: files,
 		defaultBranch: defaultBranch, ref: "heads/" + res.Branch, commit: commit.SHA,
 		title: title, body: PRBody(meta, req.Image, placesOf(changes), log, env), prev: held, claim: claim,
 	}

@@ -56,6 +56,8 @@ type writer struct {
 	// since bounds the activity log read back after a write: a little
 	// before GitHub created our commit (its server time).
 	since time.Time
+	// made is GitHub's server time of our commit's creation.
+	made time.Time
 	// seen is the id of the last activity entry this run has read.
 	seen int64
 }
@@ -98,8 +100,13 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 			st, mayBeOurs = next, lost
 			continue
 		}
-		if mayBeOurs && st.pr.Body == w.body || st.pr.Body == w.body && w.res.Outcome == Created {
-			opened = true // our creation's answer was lost: the body names our commit
+		if w.res.Outcome == Created || mayBeOurs && !st.pr.CreatedAt.Truncate(time.Second).Before(w.made.Truncate(time.Second)) {
+			// This run opened it, or GitHub says it exists and opened it
+			// (server time) no earlier than our commit was made: our
+			// creation's answer was lost, or a run racing ours opened it
+			// in the same moment. The body, which any writer can edit,
+			// decides nothing.
+			opened = true
 		}
 		mayBeOurs = false
 		if st.head != w.commit {
