@@ -29,7 +29,8 @@ environments:
 //
 //	operation    .baton.yaml   seed layout (no policy file)
 //	new bump     ≤ 9, 5 writes ≤ 10 (+ GET /repos for the default branch)
-//	re-run       ≤ 3, 0 writes ≤ 3 (the open pull request names the default branch)
+//	re-run       ≤ 4, 0 writes ≤ 4 (the open pull request names the default branch;
+//	             the activity log proves Baton pushed the head that already holds the image)
 //	update       ≤ 10, 5 writes ≤ 10
 //	no-op        ≤ 4, 0 writes ≤ 5
 func TestRequestBudgetsThroughTheBinary(t *testing.T) {
@@ -75,7 +76,7 @@ func TestRequestBudgetsThroughTheBinary(t *testing.T) {
 				}
 			}
 			step("new", "refs/heads/develop", sha1, "1.5.0", 9+tc.extra, 5, 1, "true")
-			step("re-run", "refs/heads/develop", sha1, "1.5.0", 3, 0, 0, "false")
+			step("re-run", "refs/heads/develop", sha1, "1.5.0", 4, 0, 0, "false")
 			step("update", "refs/heads/develop", "2222222222222222222222222222222222222222", "1.6.0", 10, 5, 1, "true")
 			step("no-op", "refs/heads/main", sha1, "1.3.0", 4+tc.extra, 0, 0, "false")
 			if prs := w.sim.PullRequests("acme/config"); len(prs) != 1 {

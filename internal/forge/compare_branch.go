@@ -32,7 +32,9 @@ func (c *Client) CompareBranch(ctx context.Context, repo, base, head string) (*g
 		out.Head = &githost.AuthoredCommit{
 			SHA: rc.GetSHA(), Tree: rc.GetCommit().GetTree().GetSHA(), Message: rc.GetCommit().GetMessage(),
 			Author: user(rc.GetAuthor()), Committer: user(rc.GetCommitter()),
-			Verified: rc.GetCommit().GetVerification().GetVerified(),
+			Verified:           rc.GetCommit().GetVerification().GetVerified(),
+			VerificationReason: rc.GetCommit().GetVerification().GetReason(),
+			CommitterEmail:     rc.GetCommit().GetCommitter().GetEmail(),
 		}
 		for _, p := range rc.Parents {
 			out.Head.Parents = append(out.Head.Parents, p.GetSHA())

@@ -12,6 +12,11 @@ type AuthoredCommit struct {
 	// commit's author and committer to (zero when it links none).
 	Author, Committer User
 	Verified          bool
+	// VerificationReason is GitHub's verification.reason (valid,
+	// unsigned, ...), and CommitterEmail the committer's e-mail as the
+	// commit records it (GitHub's own for commits it signs itself).
+	VerificationReason string
+	CommitterEmail     string
 }
 
 // BranchCompare is a branch compared with the default branch in one

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/baton-dev/baton/internal/command"
+	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
 	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/githost"
@@ -102,14 +104,35 @@ func TestAttackBumpUpdatesASecondPRFromBatonsBranch(t *testing.T) {
 	}
 }
 
-// Row 8, worse: the bump "puts the PR's own commit back" from the body's
-// baton:v1 "commit" when it refuses a downgrade. A writer makes a commit
-// of her own (6.6.6, Baton's trailers copied) on a side branch, then
-// edits the staging PR's body: image 99.0.0 (so the next bump refuses as
-// a downgrade) and commit = hers. The next bump then force-pushes HER
-// commit onto Baton's branch AS BATON: the activity log shows Baton's
-// push, provenance passes (token mode), the content is "Baton's edit" of
-// 6.6.6, and staging (merge: auto) merges 6.6.6 with no approval.
+// writerRacesTheBump is the bump's GitHub with a writer's force push
+// landing just before the bump's first update of its branch: between the
+// bump's read of the branch and its write, the window every racing run
+// has. The bump's update then replaces the writer's commit, and the
+// activity log says so.
+type writerRacesTheBump struct {
+	*forge.Client
+	once sync.Once
+	push func()
+}
+
+func (r *writerRacesTheBump) UpdateRef(ctx context.Context, repo, ref, sha string, force bool) error {
+	r.once.Do(r.push)
+	return r.Client.UpdateRef(ctx, repo, ref, sha, force)
+}
+
+// Row 8, worse: a bump that replaced a commit holding a newer version
+// puts that commit back (the race design: a run that lowered a newer
+// run's commit restores it). The commit to put back was once the PR
+// body's baton:v1 "commit", then "Baton's record" of what the update
+// replaced, recognised by the accounts GitHub links the commit's author
+// and committer e-mails to. A writer makes a commit of her own (6.6.6,
+// Baton's trailers, Baton's e-mail as author and committer), names it in
+// the PR body as 99.0.0, and force-pushes it in the window between the
+// bump's read and its write. The bump then put HER commit back AS BATON:
+// the activity log shows Baton's push, provenance passes (token mode),
+// the content is "Baton's edit" of 6.6.6, and staging (merge: auto)
+// merged 6.6.6 with no approval. Only what the activity log shows Baton
+// pushed may be put back; the body decides nothing.
 func TestAttackBumpPutsBackACommitNamedInTheBody(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, reviewPolicy)
@@ -122,9 +145,11 @@ func TestAttackBumpPutsBackACommitNamedInTheBody(t *testing.T) {
 	s.clock.Advance(time.Minute)
 	evil := strings.ReplaceAll(stagingYAML, "1.4.0", "6.6.6")
 	msg := "chore(staging): bump web to 6.6.6\n\nBaton-App: web\nBaton-Env: staging\nBaton-Image: ghcr.io/acme/web:6.6.6\nBaton-From: 1.4.0\n"
+	baton, _ := s.sim.User("baton")
+	sig := ghsim.Signature{Name: "baton", Email: fmt.Sprintf("%d+baton@users.noreply.github.com", baton.ID)}
 	main := s.sim.Ref("acme/config", "refs/heads/main")
 	mine, err := s.sim.PushCommit("acme/config", "erin/side", "erin", ghsim.CommitOptions{
-		Files: map[string]*string{"environments/staging/web-deployment.yaml": &evil}, Message: msg, Parent: main,
+		Files: map[string]*string{"environments/staging/web-deployment.yaml": &evil}, Message: msg, Parent: main, Author: sig, Committer: sig,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -133,36 +158,53 @@ func TestAttackBumpPutsBackACommitNamedInTheBody(t *testing.T) {
 	body, _ := json.Marshal(map[string]string{"body": "<!-- baton:v1 " + string(b) + " -->\n"})
 	s.api(t, "erin", "PATCH", fmt.Sprintf("/repos/acme/config/pulls/%d", staging), string(body), 200)
 	s.clock.Advance(time.Second)
-	if _, err := bump(ctx, s.gh, req(t, "ghcr.io/acme/web:1.5.1")); err != nil {
+	erin := s.as(t, "erin")
+	gh := &writerRacesTheBump{Client: s.gh, push: func() {
+		if err := erin.UpdateRef(ctx, "acme/config", "heads/baton/staging/web", mine, true); err != nil {
+			t.Error(err)
+		}
+	}}
+	if _, err := bumpWith(ctx, s.gh, gh, req(t, "ghcr.io/acme/web:1.5.1")); err != nil {
 		t.Logf("bump 1.5.1: %v", err)
 	}
 	if head := s.sim.Ref("acme/config", "refs/heads/baton/staging/web"); head == mine {
-		t.Errorf("BUMP-SIDE HOLE (row 8): the bump force-pushed the writer's commit %s, named in the PR body, onto baton/staging/web as Baton", mine[:7])
+		t.Errorf("BUMP-SIDE HOLE (row 8): the bump force-pushed the writer's commit %s back onto baton/staging/web as Baton", mine[:7])
+	}
+	if got, _ := s.sim.FileAt("acme/config", "baton/staging/web", "environments/staging/web-deployment.yaml"); !strings.Contains(got, "ghcr.io/acme/web:1.5.1") {
+		t.Errorf("the bump's own 1.5.1 is not on the branch:\n%s", got)
 	}
 	s.clock.Advance(time.Second)
-	results, err := promotion.HandleChecks(ctx, s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.MergeEvent{Repo: "acme/config", Number: staging})
-	if err != nil {
+	if _, err := promotion.HandleChecks(ctx, s.gh, command.PolicyLoader(s.gh, "acme/config", ""), promotion.MergeEvent{Repo: "acme/config", Number: staging}); err != nil {
 		t.Fatal(err)
 	}
-	if len(results) == 1 && results[0].Merged {
-		got, _ := s.sim.FileAt("acme/config", "main", "environments/staging/web-deployment.yaml")
-		t.Fatalf("BUMP-SIDE HOLE (row 8): staging merged the writer's commit with no approval; main's staging file now:\n%s", got)
+	if got, _ := s.sim.FileAt("acme/config", "main", "environments/staging/web-deployment.yaml"); strings.Contains(got, "6.6.6") {
+		t.Fatalf("BUMP-SIDE HOLE (row 8): staging merged the writer's 6.6.6 with no approval; main's staging file now:\n%s", got)
 	}
 }
 
 // The same as a GitHub App, where provenance also wants GitHub's
 // "Verified": the writer signs her commit with her own registered key
-// (GitHub verifies any user's own signature), the bump force-pushes it as
-// Baton's App, and verification takes it for Baton's signed commit.
+// (GitHub verifies any user's own signature) and puts Baton's bot as its
+// author, which is what "Baton's commit" once meant for an App. The bump
+// must not put it back as Baton's App, and verification must not take it
+// for Baton's signed commit.
 func TestAttackBumpPutsBackASignedCommitAsApp(t *testing.T) {
 	t.Parallel()
 	w, gh, n := appWorld(t)
 	ctx := context.Background()
+	me, err := gh.Self(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot, _ := w.Sim.User(me.User.Login)
+	writer, _ := w.Sim.User(ghsimtest.Writer)
 	evil := strings.ReplaceAll(ghsimtest.StagingDeployment, "1.4.0", "6.6.6")
 	msg := "chore(staging): bump web to 6.6.6\n\nBaton-App: web\nBaton-Env: staging\nBaton-Image: ghcr.io/acme/web:6.6.6\nBaton-From: 1.4.0\n"
 	main := w.Sim.Ref(w.Config, "refs/heads/main")
 	mine, err := w.Sim.PushCommit(w.Config, "erin/side", ghsimtest.Writer, ghsim.CommitOptions{
 		Files: map[string]*string{"environments/staging/web-deployment.yaml": &evil}, Message: msg, Parent: main, SignedByPusher: true,
+		Author:    ghsim.Signature{Name: bot.Login, Email: bot.Email},
+		Committer: ghsim.Signature{Name: writer.Login, Email: writer.Email},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -178,14 +220,65 @@ func TestAttackBumpPutsBackASignedCommitAsApp(t *testing.T) {
 	w.Clock.Advance(time.Second)
 	r := req(t, "ghcr.io/acme/web:1.5.1")
 	r.SourceRepo, r.SourceSHA = "", ""
-	if _, err := bump(ctx, gh, r); err != nil {
+	racer := &writerRacesTheBump{Client: gh, push: func() {
+		if err := erin.UpdateRef(ctx, w.Config, "heads/baton/staging/web", mine, true); err != nil {
+			t.Error(err)
+		}
+	}}
+	if _, err := bumpWith(ctx, gh, racer, r); err != nil {
 		t.Logf("bump 1.5.1: %v", err)
 	}
 	if head := w.Sim.Ref(w.Config, "refs/heads/baton/staging/web"); head == mine {
-		t.Errorf("BUMP-SIDE HOLE (row 8, App): the bump force-pushed the writer's signed commit %s, named in the PR body, as Baton's App", mine[:7])
+		t.Errorf("BUMP-SIDE HOLE (row 8, App): the bump force-pushed the writer's signed commit %s back as Baton's App", mine[:7])
+	}
+	if got, _ := w.Sim.FileAt(w.Config, "baton/staging/web", "environments/staging/web-deployment.yaml"); !strings.Contains(got, "ghcr.io/acme/web:1.5.1") {
+		t.Errorf("the bump's own 1.5.1 is not on the branch:\n%s", got)
 	}
 	w.Clock.Advance(time.Second)
-	if res := appChecks(t, w, gh, n); res.Waiting != "verification" {
-		t.Fatalf("BUMP-SIDE HOLE (row 8, App): verification took the writer's commit for Baton's (%s): %+v", res.Waiting, res)
+	if res := appChecks(t, w, gh, n); res.Merged {
+		t.Fatalf("BUMP-SIDE HOLE (row 8, App): merged with no approval: %+v", res)
+	}
+}
+
+// Row 3 on the bump side: a writer pushes to Baton's branch a commit with
+// Baton's e-mail as author and committer and Baton's trailers naming
+// 99.0.0 (or the very image of the next bump). GitHub links the e-mails
+// to Baton's account, which once made the commit "Baton's record": the
+// next bump refused as "a downgrade from 99.0.0", or said the pull
+// request "already puts 1.5.1", and left her commit in place. Only what
+// the activity log shows Baton pushed is Baton's record: the bump
+// replaces her commit with its own.
+func TestAttackBumpKeepsAForgedRecord(t *testing.T) {
+	t.Parallel()
+	for _, claimed := range []string{"99.0.0", "1.5.1"} {
+		t.Run(claimed, func(t *testing.T) {
+			t.Parallel()
+			s := newStage(t, reviewPolicy)
+			ctx := context.Background()
+			baton, _ := s.sim.User("baton")
+			sig := ghsim.Signature{Name: "baton", Email: fmt.Sprintf("%d+baton@users.noreply.github.com", baton.ID)}
+			evil := strings.ReplaceAll(stagingYAML, "1.4.0", claimed)
+			msg := "chore(production): bump web to " + claimed + "\n\nBaton-App: web\nBaton-Env: production\nBaton-Image: ghcr.io/acme/web:" + claimed + "\nBaton-From: 1.3.0\n"
+			s.clock.Advance(time.Second)
+			forged, err := s.sim.PushCommit("acme/config", "baton/production/web", "erin", ghsim.CommitOptions{
+				Files: map[string]*string{"environments/production/web-deployment.yaml": &evil}, Message: msg, Author: sig, Committer: sig,
+				Parent: s.sim.Ref("acme/config", "refs/heads/main"),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.clock.Advance(time.Second)
+			r := req(t, "ghcr.io/acme/web:1.5.1")
+			r.Ref = "refs/heads/main"
+			out, err := bump(ctx, s.gh, r)
+			if err != nil {
+				t.Fatalf("bump: %v", err)
+			}
+			head := s.sim.Ref("acme/config", "refs/heads/baton/production/web")
+			got, _ := s.sim.FileAt("acme/config", "baton/production/web", "environments/production/web-deployment.yaml")
+			if out.Outcome != promotion.Updated || head == forged || !strings.Contains(got, "ghcr.io/acme/web:1.5.1") {
+				t.Fatalf("BUMP-SIDE HOLE (row 3): a writer's commit with Baton's e-mail decided the bump: outcome %v, notice %q, head %s (hers %s)", out.Outcome, out.Notice, head[:7], forged[:7])
+			}
+		})
 	}
 }

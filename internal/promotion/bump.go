@@ -41,9 +41,11 @@ type BumpGitHub interface {
 	CompareBranch(ctx context.Context, repo, base, head string) (*githost.BranchCompare, error)
 	CreatePR(ctx context.Context, repo string, n githost.NewPR) (*githost.PR, error)
 	UpdatePR(ctx context.Context, repo string, number int, title, body string) (*githost.PR, error)
-	// Activity is a branch's activity log since a time, oldest first
-	// (GET /repos/{o}/{r}/activity?ref=): what each update replaced.
-	Activity(ctx context.Context, repo, ref string, since time.Time) ([]githost.Activity, error)
+	// RecentActivity is the newest part of a branch's activity log,
+	// oldest first, read newest first until enough says the entries so
+	// far suffice (GET /repos/{o}/{r}/activity?ref=&direction=desc): who
+	// put a commit on Baton's branch.
+	RecentActivity(ctx context.Context, repo, ref string, enough func(newestFirst []githost.Activity) bool) ([]githost.Activity, error)
 	AddLabels(ctx context.Context, repo string, number int, labels []string) error
 	Comment(ctx context.Context, repo string, number int, body string) (int64, error)
 }
@@ -182,23 +184,38 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 	}
 
 	var base githost.Commit
-	var held *heldRecord
+	var held, claim *heldRecord // claim: unproven until held
 	if pr != nil {
 		cmp, err := gh.CompareBranch(ctx, req.ConfigRepo, defaultBranch, pr.HeadSHA)
 		if err != nil {
 			return nil, fmt.Errorf("read %s's default branch %s and pull request #%d: %w", req.ConfigRepo, defaultBranch, pr.Number, err)
 		}
-		base, held = cmp.Base, recordOf(cmp.Head, self)
-		res.PR = pr
-		if held != nil && held.image.String() == req.Image.String() {
-			return unchanged(ctx, gh, req, res, pr, env, app, files, held)
-		}
-		if held != nil && !req.AllowDowngrade {
-			newer, err := held.newerThan(ctx, gh, app, req)
-			if err != nil {
-				return nil, err
+		base, res.PR = cmp.Base, pr
+		// What the head's trailers claim counts only once the activity log
+		// proves Baton pushed the commit (recordOf); the proof is read only
+		// when the claim would stop the bump (a re-run, a downgrade), so an
+		// update pays for no proof it does not use. A claim nobody proves
+		// (a writer's commit with Baton's e-mail and trailers) is replaced.
+		if claim = claimOf(cmp.Head); claim != nil {
+			same := claim.image.String() == req.Image.String()
+			newer, whyErr := "", error(nil)
+			if !same && !req.AllowDowngrade {
+				newer, whyErr = claim.newerThan(ctx, gh, app, req)
 			}
-			if newer != "" {
+			if same || newer != "" || whyErr != nil {
+				log, err := proofLog(ctx, gh, req.ConfigRepo, res.Branch, cmp.Head.SHA, self)
+				if err != nil {
+					return nil, err
+				}
+				held = recordOf(cmp.Head, self, res.Branch, log)
+			}
+			switch {
+			case held == nil:
+			case same:
+				return unchanged(ctx, gh, req, res, pr, env, app, files, held)
+			case whyErr != nil:
+				return nil, whyErr
+			case newer != "":
 				res.Outcome = Skipped
 				res.Notice = newer + fmt.Sprintf(" (pull request #%d carries it)", pr.Number)
 				return res, nil
@@ -288,10 +305,10 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 	}
 	meta.Commit = commit.SHA
 	w := &writer{
-		since: commit.Committed.Add(-time.Minute),
-		gh:    gh, req: req, res: res, self: self, app: app, env: env, files: files,
+		since: commit.Committed.Add(-time.Minute), made: commit.Committed,
+		gh: gh, req: req, res: res, self: self, app: app, env: env, files: files,
 		defaultBranch: defaultBranch, ref: "heads/" + res.Branch, commit: commit.SHA,
-		title: title, body: PRBody(meta, req.Image, placesOf(changes), log, env), prev: held,
+		title: title, body: PRBody(meta, req.Image, placesOf(changes), log, env), prev: held, claim: claim,
 	}
 	return w.run(ctx, pr)
 }

@@ -126,19 +126,46 @@ func gather(ctx context.Context, gh evidenceGitHub, p *Promotion) (e *evidence, 
 }
 
 // provenance says why the head commit is not Baton's own ("" when it
-// is): the activity entry that set the branch to the head must be Baton's
-// (actor id), and when Baton is a GitHub App the commit must also carry
-// GitHub's verified signature. Author e-mails, committer dates and
-// trailers are not evidence: whoever pushes sets them.
+// is), by the one rule both sides share (commitProvenance): the entry
+// that set the branch to the head is the log's last.
 func (e *evidence) provenance(head githost.CommitInfo) string {
-	set := e.log[len(e.log)-1]
-	if set.Actor.ID != e.selfID() {
-		return fmt.Sprintf("%s was put on %s by @%s (%s at %s), not by Baton; only Baton's own pushes can be merged", short(head.SHA), code(e.pr.Head), set.Actor.Login, strings.ReplaceAll(set.Type, "_", " "), set.Timestamp.UTC().Format(time.RFC3339))
-	}
-	if e.self.AppID != 0 && !head.Verified {
+	return commitProvenance(e.self, e.log[len(e.log)-1], e.pr.Head, commitFacts{
+		SHA: head.SHA, AuthorID: head.AuthorID, CommitterEmail: head.CommitterEmail,
+		Verified: head.Verified, VerificationReason: head.VerificationReason,
+	})
+}
+
+// commitFacts is what GitHub says about a commit that provenance reads.
+type commitFacts struct {
+	SHA string
+	// AuthorID is the account GitHub links the author to (0: none).
+	AuthorID           int64
+	CommitterEmail     string
+	Verified           bool
+	VerificationReason string
+}
+
+// commitProvenance is the one rule that decides whether a commit is
+// Baton's own, for the merge decision (verify) and for the bump's reading
+// of its branch (recordOf) alike. It says why not ("" when it is): set,
+// the activity-log entry that put the commit on branch, must be by
+// Baton's identity (actor id), and when Baton is a GitHub App the commit
+// must also carry GitHub's own signature (committer GitHub) with Baton's
+// bot as the author account. Author e-mails, committer dates and trailers
+// are not evidence: whoever pushes sets them. Baton pushes only commits
+// it made, or commits this rule proved its own, so an entry by Baton
+// proves the commit is Baton's.
+func commitProvenance(self githost.Identity, set githost.Activity, branch string, head commitFacts) string {
+	switch {
+	case self.User.ID == 0:
+		return "Baton could not learn its own user id, so it cannot tell its commits from others"
+	case set.After != head.SHA:
+		return fmt.Sprintf("the repository's activity log does not show who put %s on %s", short(head.SHA), code(branch))
+	case set.Actor.ID != self.User.ID:
+		return fmt.Sprintf("%s was put on %s by @%s (%s at %s), not by Baton; only Baton's own pushes can be merged", short(head.SHA), code(branch), set.Actor.Login, strings.ReplaceAll(set.Type, "_", " "), set.Timestamp.UTC().Format(time.RFC3339))
+	case self.AppID != 0 && !head.Verified:
 		return fmt.Sprintf("the commit %s is not signed by GitHub (%s), so it was not made by Baton's App", short(head.SHA), dashIfEmpty(head.VerificationReason))
-	}
-	if e.self.AppID != 0 && (!strings.EqualFold(head.CommitterEmail, gitHubCommitter) || head.AuthorID != e.selfID()) {
+	case self.AppID != 0 && (!strings.EqualFold(head.CommitterEmail, gitHubCommitter) || head.AuthorID != self.User.ID):
 		// "Verified" alone is any user's own valid signature, or GitHub's
 		// on a commit someone made in the web interface: Baton's App
 		// commits are GitHub-signed (committer GitHub) with the App's bot

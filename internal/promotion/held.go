@@ -2,6 +2,7 @@ package promotion
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,19 +12,43 @@ import (
 )
 
 // heldRecord is Baton's record of what its branch holds: the trailers of
-// the branch's head commit, read only when that commit is provably
-// Baton's (isBatonCommit). The pull request body is never read for it.
+// a commit on the branch, read only when the commit is provably Baton's
+// (commitProvenance, the rule the merge decision uses too). The pull
+// request body is never read for it.
 type heldRecord struct {
 	sha      string
 	parent   string
 	image    image.Ref
 	trailers Trailers
+	// commit is the commit as GitHub described it (for proving it later).
+	commit *githost.AuthoredCommit
 }
 
-// recordOf reads Baton's record from a branch head; nil when the commit
-// is not provably Baton's or carries no image.
-func recordOf(c *githost.AuthoredCommit, self githost.Identity) *heldRecord {
-	if !isBatonCommit(c, self) {
+// recordOf reads Baton's record from a commit of branch; nil when the
+// commit is not provably Baton's or carries no image. log is the
+// branch's activity (oldest first): the commit is Baton's only when an
+// entry by Baton's identity set the branch to it (and, as an App, GitHub
+// signed it with Baton's bot as author).
+func recordOf(c *githost.AuthoredCommit, self githost.Identity, branch string, log []githost.Activity) *heldRecord {
+	if c == nil {
+		return nil
+	}
+	set, ok := batonSet(log, c.SHA, self)
+	if !ok || commitProvenance(self, set, branch, commitFacts{
+		SHA: c.SHA, AuthorID: c.Author.ID, CommitterEmail: c.CommitterEmail,
+		Verified: c.Verified, VerificationReason: c.VerificationReason,
+	}) != "" {
+		return nil
+	}
+	return claimOf(c)
+}
+
+// claimOf is what a commit's Baton-* trailers claim, proven or not (nil
+// without a readable Baton-Image). It decides nothing by itself: the bump
+// reads it only to know whether proving the commit Baton's (recordOf) is
+// worth a request — a claim that would not stop the bump is not proved.
+func claimOf(c *githost.AuthoredCommit) *heldRecord {
+	if c == nil {
 		return nil
 	}
 	t := ParseTrailers(c.Message)
@@ -31,11 +56,48 @@ func recordOf(c *githost.AuthoredCommit, self githost.Identity) *heldRecord {
 	if err != nil {
 		return nil
 	}
-	h := &heldRecord{sha: c.SHA, image: img, trailers: t}
+	h := &heldRecord{sha: c.SHA, image: img, trailers: t, commit: c}
 	if len(c.Parents) > 0 {
 		h.parent = c.Parents[0]
 	}
 	return h
+}
+
+// batonSet finds the newest entry of log (oldest first) by Baton's
+// identity that set the branch to sha.
+func batonSet(log []githost.Activity, sha string, self githost.Identity) (githost.Activity, bool) {
+	for i := len(log) - 1; i >= 0; i-- {
+		if log[i].After == sha && self.User.ID != 0 && log[i].Actor.ID == self.User.ID {
+			return log[i], true
+		}
+	}
+	return githost.Activity{}, false
+}
+
+// maxProofEntries bounds how far back the bump reads a branch's activity
+// log for the entry that proves Baton put a commit there (one page).
+const maxProofEntries = 100
+
+// proofLog reads the newest part of branch's activity log, until an
+// entry by Baton's identity that set the branch to sha (or
+// maxProofEntries entries). Without an activity API (404, an older GitHub
+// Enterprise Server) it is empty: then nothing on the branch is provably
+// Baton's.
+func proofLog(ctx context.Context, gh BumpGitHub, repo, branch, sha string, self githost.Identity) ([]githost.Activity, error) {
+	log, err := gh.RecentActivity(ctx, repo, "refs/heads/"+branch, func(newestFirst []githost.Activity) bool {
+		if len(newestFirst) >= maxProofEntries {
+			return true
+		}
+		_, ok := batonSet(newestFirst, sha, self)
+		return ok
+	})
+	if errors.Is(err, githost.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read who pushed %s to %s: %w", short(sha), branch, err)
+	}
+	return log, nil
 }
 
 // newerThan says why the held version must not be replaced by req's (it

@@ -6,37 +6,48 @@ import (
 	"github.com/baton-dev/baton/internal/githost"
 )
 
-// TestIsBatonCommit is the provenance rule for reading Baton's record
-// from a branch head, row by row.
-func TestIsBatonCommit(t *testing.T) {
+// TestRecordOfProvenance is the provenance rule for reading Baton's
+// record from a commit on its branch, row by row: the rule the merge
+// decision uses (commitProvenance), fed by the branch's activity log.
+func TestRecordOfProvenance(t *testing.T) {
 	t.Parallel()
 	ci := githost.User{ID: 7, Login: "ci"}
 	bot := githost.User{ID: 99, Login: "baton[bot]", Type: "Bot"}
 	mallory := githost.User{ID: 13, Login: "mallory"}
+	webFlow := githost.User{ID: 19864447, Login: "web-flow"}
 	token := githost.Identity{User: ci}
 	app := githost.Identity{User: bot, AppID: 5, AppSlug: "baton"}
-	commit := func(author, committer githost.User, verified bool) *githost.AuthoredCommit {
-		return &githost.AuthoredCommit{Author: author, Committer: committer, Verified: verified}
+	const sha = "1111111111111111111111111111111111111111"
+	msg := "chore(staging): bump web to 1.5.0\n\nBaton-App: web\nBaton-Env: staging\nBaton-Image: ghcr.io/acme/web:1.5.0\n"
+	commit := func(author, committer githost.User, email string, verified bool) *githost.AuthoredCommit {
+		return &githost.AuthoredCommit{SHA: sha, Message: msg, Author: author, Committer: committer, CommitterEmail: email, Verified: verified}
+	}
+	pushed := func(by githost.User, after string) []githost.Activity {
+		return []githost.Activity{{ID: 1, After: after, Actor: by, Type: "force_push"}}
 	}
 	for _, tc := range []struct {
 		name string
 		c    *githost.AuthoredCommit
 		self githost.Identity
+		log  []githost.Activity
 		want bool
 	}{
-		{"token: author and committer are Baton's account", commit(ci, ci, false), token, true},
-		{"app: Baton's bot, signed and committed by GitHub", commit(bot, githost.User{ID: 19864447, Login: "web-flow"}, true), app, true},
-		{"app: Baton's bot e-mail on an unsigned commit", commit(bot, bot, false), app, false},
-		{"app: another author, signed", commit(mallory, githost.User{ID: 19864447, Login: "web-flow"}, true), app, false},
-		{"another author", commit(mallory, ci, false), token, false},
-		{"another committer", commit(ci, mallory, false), token, false},
-		{"Baton's login on another account (renamed)", commit(githost.User{ID: 8, Login: "ci"}, githost.User{ID: 8, Login: "ci"}, true), token, false},
-		{"no account linked", commit(githost.User{}, githost.User{}, true), token, false},
-		{"identity unknown", commit(ci, ci, true), githost.Identity{}, false},
-		{"no commit", nil, token, false},
+		{"token: Baton pushed it", commit(ci, ci, "ci@example.com", false), token, pushed(ci, sha), true},
+		{"token: Baton's e-mail on a commit a writer pushed", commit(ci, ci, "ci@example.com", false), token, pushed(mallory, sha), false},
+		{"token: Baton pushed another commit", commit(ci, ci, "ci@example.com", false), token, pushed(ci, "2222222222222222222222222222222222222222"), false},
+		{"token: no activity log", commit(ci, ci, "ci@example.com", false), token, nil, false},
+		{"token: a writer's commit Baton pushed earlier, then she pushed it again", commit(mallory, mallory, "m@example.com", false), token,
+			append(pushed(ci, sha), githost.Activity{ID: 2, After: sha, Actor: mallory}), true},
+		{"app: Baton pushed its bot's commit, signed and committed by GitHub", commit(bot, webFlow, "noreply@github.com", true), app, pushed(bot, sha), true},
+		{"app: signed by GitHub, pushed by a writer", commit(bot, webFlow, "noreply@github.com", true), app, pushed(mallory, sha), false},
+		{"app: Baton's bot e-mail on an unsigned commit Baton pushed", commit(bot, bot, "noreply@github.com", false), app, pushed(bot, sha), false},
+		{"app: a writer's own signature, Baton's bot as author", commit(bot, mallory, "m@example.com", true), app, pushed(bot, sha), false},
+		{"app: another author, signed by GitHub (a web edit)", commit(mallory, webFlow, "noreply@github.com", true), app, pushed(bot, sha), false},
+		{"identity unknown", commit(ci, ci, "ci@example.com", true), githost.Identity{}, pushed(githost.User{}, sha), false},
+		{"no commit", nil, token, pushed(ci, sha), false},
 	} {
-		if got := isBatonCommit(tc.c, tc.self); got != tc.want {
-			t.Errorf("%s: isBatonCommit = %v, want %v", tc.name, got, tc.want)
+		if got := recordOf(tc.c, tc.self, "baton/staging/web", tc.log) != nil; got != tc.want {
+			t.Errorf("%s: Baton's record = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

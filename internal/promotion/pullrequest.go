@@ -59,29 +59,6 @@ func IsBatonPR(pr *githost.PR) bool {
 	return ok
 }
 
-// isBatonCommit decides whether a commit is provably Baton's own, so that
-// its Baton-* trailers may be read as Baton's record of what the branch
-// holds. It is the one place that decides a bump's reading of a commit's
-// provenance: today the account GitHub links the commit's author to must
-// be the account Baton acts as (by id: logins can be renamed and reused),
-// and then for a token the committer too, and for an App GitHub's verified
-// signature (an App's API commits are signed and committed by GitHub; a
-// writer can put Baton's e-mail on a commit, never GitHub's signature). With
-// an unknown identity nothing is Baton's. The repository activity log
-// (who pushed the commit) is the evidence a token writer cannot forge;
-// evidence.go checks it at merge time, and it can be added here.
-func isBatonCommit(c *githost.AuthoredCommit, self githost.Identity) bool {
-	switch {
-	case c == nil || self.User.ID == 0 || c.Author.ID != self.User.ID:
-		return false
-	case self.AppID != 0:
-		// GitHub signs an App's API commit and commits it as itself
-		// (web-flow): the signature is the evidence, not the committer.
-		return c.Verified
-	}
-	return c.Committer.ID == self.User.ID
-}
-
 // ownPR picks Baton's pull request for a branch among the open ones on it
 // (notBatonPR: opened by Baton's account id, head in the config repository
 // itself, base the default branch). A pull request anyone else opened on a

@@ -41,15 +41,23 @@ type writer struct {
 	env           *policy.Env
 	files         []string
 	defaultBranch string
-	ref           string // heads/baton/<env>/<app>
-	commit        string // our commit
-	title, body   string // our pull request
-	prev          *heldRecord
-	depth         int  // how often yield handed back to run
-	touched       bool // this run wrote the branch or the pull request
+	ref           string      // heads/baton/<env>/<app>
+	commit        string      // our commit
+	title, body   string      // our pull request
+	prev          *heldRecord // Baton's proven record of the head replaced
+	// claim is what the replaced head's trailers claimed when the bump
+	// did not need to prove it: the "superseded" note names its version
+	// only if the log read back after the write proves it Baton's.
+	claim *heldRecord
+	// log is the branch's activity as last read back after a write.
+	log     []githost.Activity
+	depth   int  // how often yield handed back to run
+	touched bool // this run wrote the branch or the pull request
 	// since bounds the activity log read back after a write: a little
 	// before GitHub created our commit (its server time).
 	since time.Time
+	// made is GitHub's server time of our commit's creation.
+	made time.Time
 	// seen is the id of the last activity entry this run has read.
 	seen int64
 }
@@ -92,8 +100,13 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 			st, mayBeOurs = next, lost
 			continue
 		}
-		if mayBeOurs && st.pr.Body == w.body || st.pr.Body == w.body && w.res.Outcome == Created {
-			opened = true // our creation's answer was lost: the body names our commit
+		if w.res.Outcome == Created || mayBeOurs && !st.pr.CreatedAt.Truncate(time.Second).Before(w.made.Truncate(time.Second)) {
+			// This run opened it, or GitHub says it exists and opened it
+			// (server time) no earlier than our commit was made: our
+			// creation's answer was lost, or a run racing ours opened it
+			// in the same moment. The body, which any writer can edit,
+			// decides nothing.
+			opened = true
 		}
 		mayBeOurs = false
 		if st.head != w.commit {
@@ -119,7 +132,7 @@ func (w *writer) run(ctx context.Context, pr *githost.PR) (*BumpResult, error) {
 		if updated.HeadSHA == w.commit {
 			return w.done(ctx, updated, opened)
 		}
-		if st, err = w.read(ctx, updated, updated.HeadSHA); err != nil {
+		if st, err = w.read(ctx, updated, updated.HeadSHA, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -202,7 +215,7 @@ func (w *writer) open(ctx context.Context, st state) (res *BumpResult, next stat
 	if err != nil || head == w.commit {
 		return w.res, st, false, err
 	}
-	next, err = w.read(ctx, pr, head)
+	next, err = w.read(ctx, pr, head, nil)
 	return nil, next, false, err
 }
 
@@ -219,6 +232,8 @@ func (w *writer) done(ctx context.Context, pr *githost.PR, opened bool) (*BumpRe
 	prev := "the previous version"
 	if w.prev != nil {
 		prev = code(w.prev.image.Version())
+	} else if w.claim != nil && recordOf(w.claim.commit, w.self, w.res.Branch, w.log) != nil {
+		prev = code(w.claim.image.Version())
 	}
 	// The marker says, in a comment of Baton's own, that the head was set
 	// before every comment with a greater id (evidence.go orders
@@ -273,7 +288,7 @@ func (w *writer) yield(ctx context.Context, st state, why string) (*BumpResult, 
 		if head == best.sha {
 			return w.res, nil
 		}
-		if st, err = w.read(ctx, st.pr, head); err != nil {
+		if st, err = w.read(ctx, st.pr, head, nil); err != nil {
 			return nil, err
 		}
 		if head == w.commit && w.depth < 2 {
@@ -285,71 +300,6 @@ func (w *writer) yield(ctx context.Context, st state, why string) (*BumpResult, 
 		}
 	}
 	return w.res, nil
-}
-
-// headNow reads the branch's head ("" when the branch is gone).
-func (w *writer) headNow(ctx context.Context) (string, error) {
-	sha, err := w.gh.Ref(ctx, w.req.ConfigRepo, w.ref)
-	if errors.Is(err, githost.ErrNotFound) {
-		return "", nil
-	}
-	return sha, err
-}
-
-// observe reads Baton's pull request and the branch afresh.
-func (w *writer) observe(ctx context.Context) (state, error) {
-	prs, err := w.gh.OpenPRsForHead(ctx, w.req.ConfigRepo, w.res.Branch)
-	if err != nil {
-		return state{}, err
-	}
-	if len(prs) > 0 && w.self.User.ID == 0 {
-		if w.self, err = w.gh.Self(ctx); err != nil {
-			return state{}, fmt.Errorf("tell whether pull request #%d on %s is Baton's: %w", prs[0].Number, w.res.Branch, err)
-		}
-	}
-	pr := ownPR(prs, w.self, w.req.ConfigRepo, w.res.Branch)
-	head := ""
-	if pr != nil {
-		head = pr.HeadSHA
-	} else if head, err = w.headNow(ctx); err != nil {
-		return state{}, err
-	}
-	return w.read(ctx, pr, head)
-}
-
-// read completes a state from a head: Baton's record of it when it is
-// another run's commit.
-func (w *writer) read(ctx context.Context, pr *githost.PR, head string) (state, error) {
-	st := state{pr: pr, head: head, exists: head != ""}
-	if pr != nil {
-		pr.HeadSHA = head
-	}
-	if head == "" || head == w.commit {
-		return st, nil
-	}
-	cmp, err := w.gh.CompareBranch(ctx, w.req.ConfigRepo, w.defaultBranch, head)
-	if err != nil {
-		return st, err
-	}
-	if err := w.identify(ctx); err != nil {
-		return st, err
-	}
-	st.held = recordOf(cmp.Head, w.self)
-	return st, nil
-}
-
-// identify learns who Baton is when this run has not needed it yet: a
-// commit on the branch counts as Baton's record only by that.
-func (w *writer) identify(ctx context.Context) error {
-	if w.self.User.ID != 0 {
-		return nil
-	}
-	self, err := w.gh.Self(ctx)
-	if err != nil {
-		return fmt.Errorf("tell whether the head of %s is Baton's: %w", w.res.Branch, err)
-	}
-	w.self = self
-	return nil
 }
 
 // write force-updates the branch to sha — our commit (cur nil), or the
@@ -366,18 +316,25 @@ func (w *writer) write(ctx context.Context, sha, checked string, cur *heldRecord
 		if err := w.gh.UpdateRef(ctx, w.req.ConfigRepo, w.ref, sha, true); err != nil {
 			return state{}, err
 		}
-		log, err := w.gh.Activity(ctx, w.req.ConfigRepo, "refs/heads/"+w.res.Branch, w.since)
+		// The newest page of the log, back to a little before our commit:
+		// our update and what came after it, and usually the entry that
+		// set what it replaced (the proof that Baton pushed that).
+		log, err := w.gh.RecentActivity(ctx, w.req.ConfigRepo, "refs/heads/"+w.res.Branch, func(newestFirst []githost.Activity) bool {
+			return len(newestFirst) > 0 && newestFirst[len(newestFirst)-1].Timestamp.Before(w.since)
+		})
 		if errors.Is(err, githost.ErrNotFound) {
 			log, err = nil, nil // no activity API (an older GitHub Enterprise Server): judge by the head
 		}
 		if err != nil {
 			return state{}, err
 		}
-		// Our update is the first entry setting sha after the last entry
-		// this run has read (another run may set the same commit later).
+		w.log = log
+		// Our update is the first entry setting sha, since our commit was
+		// made, after the last entry this run has read (another run may
+		// set the same commit later).
 		mine := -1
 		for i := range log {
-			if log[i].After == sha && log[i].ID > w.seen {
+			if log[i].After == sha && log[i].ID > w.seen && !log[i].Timestamp.Before(w.since) {
 				mine = i
 				break
 			}
@@ -391,10 +348,10 @@ func (w *writer) write(ctx context.Context, sha, checked string, cur *heldRecord
 			if err != nil {
 				return state{}, err
 			}
-			return w.read(ctx, pr, head)
+			return w.read(ctx, pr, head, nil)
 		}
 		head := log[len(log)-1].After
-		next, err := w.read(ctx, pr, head)
+		next, err := w.read(ctx, pr, head, log)
 		if err != nil {
 			return state{}, err
 		}
@@ -405,7 +362,7 @@ func (w *writer) write(ctx context.Context, sha, checked string, cur *heldRecord
 		if gone == checked || gone == sha || strings.Trim(gone, "0") == "" {
 			return next, nil
 		}
-		lost, err := w.recordAt(ctx, gone)
+		lost, err := w.recordAt(ctx, gone, log)
 		if err != nil || lost == nil {
 			return next, err
 		}
@@ -428,25 +385,4 @@ func (w *writer) write(ctx context.Context, sha, checked string, cur *heldRecord
 	}
 	return state{}, &githost.Error{Op: "update " + w.res.Branch + " in " + w.req.ConfigRepo, Kind: githost.ErrConflict,
 		Message: fmt.Sprintf("gave up after %d rounds: other runs keep changing the branch", maxRounds)}
-}
-
-// recordAt reads Baton's record of a commit that was on the branch: nil
-// when the commit is not provably Baton's or records another app or
-// environment.
-func (w *writer) recordAt(ctx context.Context, sha string) (*heldRecord, error) {
-	cmp, err := w.gh.CompareBranch(ctx, w.req.ConfigRepo, w.defaultBranch, sha)
-	if errors.Is(err, githost.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := w.identify(ctx); err != nil {
-		return nil, err
-	}
-	held := recordOf(cmp.Head, w.self)
-	if held == nil || held.trailers[TrailerApp] != w.app.Name || held.trailers[TrailerEnv] != w.env.Name {
-		return nil, nil
-	}
-	return held, nil
 }
