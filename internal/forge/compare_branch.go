@@ -32,7 +32,8 @@ func (c *Client) CompareBranch(ctx context.Context, repo, base, head string) (*g
 		out.Head = &githost.AuthoredCommit{
 			SHA: rc.GetSHA(), Tree: rc.GetCommit().GetTree().GetSHA(), Message: rc.GetCommit().GetMessage(),
 			Author: user(rc.GetAuthor()), Committer: user(rc.GetCommitter()),
-			Verified: rc.GetCommit().GetVerification().GetVerified(),
+			CommitterEmail: rc.GetCommit().GetCommitter().GetEmail(),
+			Verified:       rc.GetCommit().GetVerification().GetVerified(),
 		}
 		for _, p := range rc.Parents {
 			out.Head.Parents = append(out.Head.Parents, p.GetSHA())

@@ -11,7 +11,10 @@ type AuthoredCommit struct {
 	// Author and Committer are the GitHub accounts GitHub links the
 	// commit's author and committer to (zero when it links none).
 	Author, Committer User
-	Verified          bool
+	// CommitterEmail is the committer's e-mail as the commit records it
+	// (noreply@github.com when GitHub committed and signed it).
+	CommitterEmail string
+	Verified       bool
 }
 
 // BranchCompare is a branch compared with the default branch in one

@@ -144,9 +144,10 @@ func TestAttackBumpPutsBackACommitNamedInTheBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(results) == 1 && results[0].Merged {
-		got, _ := s.sim.FileAt("acme/config", "main", "environments/staging/web-deployment.yaml")
-		t.Fatalf("BUMP-SIDE HOLE (row 8): staging merged the writer's commit with no approval; main's staging file now:\n%s", got)
+	// Staging merges by itself: what may merge is Baton's own 1.5.1, never
+	// the writer's 6.6.6.
+	if got, _ := s.sim.FileAt("acme/config", "main", "environments/staging/web-deployment.yaml"); len(results) == 1 && results[0].Merged && !strings.Contains(got, "web:1.5.1 ") {
+		t.Fatalf("BUMP-SIDE HOLE (row 8): staging merged something other than Baton's 1.5.1; main's staging file now:\n%s", got)
 	}
 }
 
@@ -185,7 +186,12 @@ func TestAttackBumpPutsBackASignedCommitAsApp(t *testing.T) {
 		t.Errorf("BUMP-SIDE HOLE (row 8, App): the bump force-pushed the writer's signed commit %s, named in the PR body, as Baton's App", mine[:7])
 	}
 	w.Clock.Advance(time.Second)
-	if res := appChecks(t, w, gh, n); res.Waiting != "verification" {
-		t.Fatalf("BUMP-SIDE HOLE (row 8, App): verification took the writer's commit for Baton's (%s): %+v", res.Waiting, res)
+	// The branch holds Baton's own signed 1.5.1 (the writer's commit was
+	// never put back), which waits for its approval.
+	if got, _ := w.Sim.FileAt(w.Config, "baton/staging/web", "environments/staging/web-deployment.yaml"); !strings.Contains(got, "web:1.5.1") {
+		t.Errorf("BUMP-SIDE HOLE (row 8, App): the branch holds\n%s", got)
+	}
+	if res := appChecks(t, w, gh, n); res.Merged || res.Waiting != "approvals" {
+		t.Fatalf("BUMP-SIDE HOLE (row 8, App): want Baton's 1.5.1 waiting for approvals: %+v", res)
 	}
 }

@@ -16,7 +16,11 @@ func TestIsBatonCommit(t *testing.T) {
 	token := githost.Identity{User: ci}
 	app := githost.Identity{User: bot, AppID: 5, AppSlug: "baton"}
 	commit := func(author, committer githost.User, verified bool) *githost.AuthoredCommit {
-		return &githost.AuthoredCommit{Author: author, Committer: committer, Verified: verified}
+		c := &githost.AuthoredCommit{Author: author, Committer: committer, Verified: verified, CommitterEmail: committer.Login + "@users.noreply.github.com"}
+		if committer.Login == "web-flow" {
+			c.CommitterEmail = "noreply@github.com"
+		}
+		return c
 	}
 	for _, tc := range []struct {
 		name string
@@ -28,6 +32,7 @@ func TestIsBatonCommit(t *testing.T) {
 		{"app: Baton's bot, signed and committed by GitHub", commit(bot, githost.User{ID: 19864447, Login: "web-flow"}, true), app, true},
 		{"app: Baton's bot e-mail on an unsigned commit", commit(bot, bot, false), app, false},
 		{"app: another author, signed", commit(mallory, githost.User{ID: 19864447, Login: "web-flow"}, true), app, false},
+		{"app: Baton's bot as author, signed by a writer as committer", commit(bot, mallory, true), app, false},
 		{"another author", commit(mallory, ci, false), token, false},
 		{"another committer", commit(ci, mallory, false), token, false},
 		{"Baton's login on another account (renamed)", commit(githost.User{ID: 8, Login: "ci"}, githost.User{ID: 8, Login: "ci"}, true), token, false},

@@ -64,9 +64,10 @@ func IsBatonPR(pr *githost.PR) bool {
 // holds. It is the one place that decides a bump's reading of a commit's
 // provenance: today the account GitHub links the commit's author to must
 // be the account Baton acts as (by id: logins can be renamed and reused),
-// and then for a token the committer too, and for an App GitHub's verified
-// signature (an App's API commits are signed and committed by GitHub; a
-// writer can put Baton's e-mail on a commit, never GitHub's signature). With
+// and then for a token the committer too, and for an App GitHub's own
+// verified signature as committer (an App's API commits are signed and
+// committed by GitHub; a writer can put Baton's e-mail on a commit, and
+// sign it with her own key, never with GitHub's). With
 // an unknown identity nothing is Baton's. The repository activity log
 // (who pushed the commit) is the evidence a token writer cannot forge;
 // evidence.go checks it at merge time, and it can be added here.
@@ -76,8 +77,10 @@ func isBatonCommit(c *githost.AuthoredCommit, self githost.Identity) bool {
 		return false
 	case self.AppID != 0:
 		// GitHub signs an App's API commit and commits it as itself
-		// (web-flow): the signature is the evidence, not the committer.
-		return c.Verified
+		// (noreply@github.com). "Verified" alone is any user's own valid
+		// signature: a writer can sign a commit that names Baton's bot as
+		// its author, never one GitHub committed.
+		return c.Verified && strings.EqualFold(c.CommitterEmail, gitHubCommitter)
 	}
 	return c.Committer.ID == self.User.ID
 }
