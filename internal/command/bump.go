@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -72,6 +73,9 @@ func Bump(ctx context.Context, opts BumpOptions) (*BumpOutcome, error) {
 	if owner, name, ok := strings.Cut(opts.ConfigRepo, "/"); !ok || owner == "" || name == "" || strings.Contains(name, "/") {
 		return nil, inputErr("%s %q is not owner/name", n.Of("config-repo"), opts.ConfigRepo)
 	}
+	if id, err := strconv.ParseInt(opts.Build.ActorID, 10, 64); opts.Build.ActorID != "" && (err != nil || id <= 0) {
+		return nil, inputErr("%s %q is not a user id: the number GitHub gives an account (GITHUB_ACTOR_ID)", n.Of("actor-id"), opts.Build.ActorID)
+	}
 	want, tag, err := resolveImage(opts)
 	if err != nil {
 		return nil, err
@@ -105,7 +109,7 @@ func Bump(ctx context.Context, opts BumpOptions) (*BumpOutcome, error) {
 	res, err := promotion.Bump(ctx, gh, promotion.BumpRequest{
 		ConfigRepo: opts.ConfigRepo, App: app, Image: want, Env: opts.Env, Ref: opts.Build.Ref,
 		Policy: pol, DefaultBranch: defaultBranch, SourceRepo: opts.Build.Repo, SourceSHA: opts.Build.SHA,
-		RunURL: opts.Build.RunURL, Actor: opts.Build.Actor, AllowDowngrade: opts.AllowDowngrade,
+		RunURL: opts.Build.RunURL, Actor: opts.Build.Actor, ActorID: opts.Build.ActorID, AllowDowngrade: opts.AllowDowngrade,
 		DryRun: opts.DryRun, Log: opts.Log,
 	})
 	var ue *promotion.UnknownEnvError

@@ -64,10 +64,14 @@ type BumpRequest struct {
 	// policy read named it; "" makes the bump ask GitHub.
 	DefaultBranch string
 
-	SourceRepo     string // app repository, owner/name
-	SourceSHA      string // the commit the image was built from
-	RunURL         string // the workflow run
-	Actor          string // who triggered the build
+	SourceRepo string // app repository, owner/name
+	SourceSHA  string // the commit the image was built from
+	RunURL     string // the workflow run
+	Actor      string // who triggered the build
+	// ActorID is the numeric id of who triggered the build
+	// (GITHUB_ACTOR_ID): self-approval compares ids, which survive a
+	// rename; "" when unknown.
+	ActorID        string
 	AllowDowngrade bool
 	DryRun         bool
 	// Log receives the dry run's plan and progress notes; nil discards.
@@ -273,7 +277,8 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 	}
 	message := Trailers{
 		TrailerApp: meta.App, TrailerEnv: meta.Env, TrailerImage: meta.Image, TrailerFrom: strings.Join(meta.From, ", "),
-		TrailerSource: meta.Source, TrailerRun: meta.Run, TrailerActor: meta.Actor,
+		TrailerSource: meta.Source, TrailerRun: meta.Run, TrailerActor: meta.Actor, TrailerActorID: req.ActorID,
+		TrailerDowngrade: allowedIf(req.AllowDowngrade),
 	}.Message(title)
 	if req.DryRun {
 		res.Outcome = Planned
@@ -436,4 +441,14 @@ func restoreLabels(ctx context.Context, gh BumpGitHub, repo string, pr *githost.
 func isArchived(err error) bool {
 	var ge *githost.Error
 	return errors.As(err, &ge) && ge.Status == 403 && strings.Contains(strings.ToLower(ge.Message), "archived")
+}
+
+// allowedIf is the Baton-Downgrade value of a bump run with
+// allow-downgrade: the merge-time downgrade check reads it (on Baton's
+// proven commit only) so the override the person gave holds at merge.
+func allowedIf(allow bool) string {
+	if allow {
+		return "allowed"
+	}
+	return ""
 }
