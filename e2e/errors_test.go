@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 )
 
 // cliWith runs the binary as a person runs it on the command line: the
@@ -176,7 +177,7 @@ func TestEmptyConfigRepo(t *testing.T) {
 // manifest's "::warning::" or "##[error]" line is not a command.
 func TestDryRunDiffIsNotAWorkflowCommand(t *testing.T) {
 	t.Parallel()
-	hostile := strings.Replace(stagingYAML, "          ports:\n", "          # ::warning::x\n          # ##[error]y\n          ports:\n", 1)
+	hostile := strings.Replace(ghsimtest.StagingDeployment, "          ports:\n", "          # ::warning::x\n          # ##[error]y\n          ports:\n", 1)
 	w := newWorld(t, map[string]string{"environments/staging/web-deployment.yaml": hostile})
 	r := w.action(t, "push", pushPayload(t, "refs/heads/develop", sha1),
 		map[string]string{"github-token": w.token, "config-repo": "acme/config", "image": "ghcr.io/acme/web:1.5.0", "dry-run": "true"}, nil)

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 )
 
 // cli runs the binary as a person runs the CLI: arguments, a token in
@@ -38,7 +40,7 @@ func (w *world) cli(t *testing.T, args ...string) run {
 // repository is.
 func TestReliabilityBadInputThroughTheBinary(t *testing.T) {
 	t.Parallel()
-	dup := strings.Replace(stagingYAML, "          ports:", "          image: ghcr.io/acme/web:1.2.0\n          ports:", 1)
+	dup := strings.Replace(ghsimtest.StagingDeployment, "          ports:", "          image: ghcr.io/acme/web:1.2.0\n          ports:", 1)
 	keyFile := filepath.Join(t.TempDir(), "key.pem")
 	if err := os.WriteFile(keyFile, []byte("-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAK\n-----END RSA PRIVATE KEY-----\n"), 0o600); err != nil {
 		t.Fatal(err)
