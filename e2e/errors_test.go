@@ -1,38 +1,12 @@
 package e2e
 
 import (
-	"bytes"
-	"errors"
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/baton-dev/baton/internal/ghsim"
 	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 )
-
-// cliWith runs the binary as a person runs it on the command line: the
-// arguments, and only the variables given.
-func (w *world) cliWith(t *testing.T, env map[string]string, args ...string) run {
-	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "GITHUB_API_URL=" + w.url}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := run{Stdout: stdout.String(), Stderr: stderr.String()}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.Code = ee.ExitCode()
-	case err != nil:
-		t.Fatal(err)
-	}
-	return r
-}
 
 // TestCLIReadmeExample: the README's example, with no policy file and no
 // GITHUB_REPOSITORY, opens the pull request (the app is the image's last

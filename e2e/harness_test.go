@@ -109,11 +109,22 @@ func (w *world) action(t *testing.T, event string, payload map[string]any, input
 	for k, v := range extra {
 		env = append(env, k+"="+v)
 	}
-	cmd := exec.Command(binary, "run")
+	r := runBinary(t, env, "run")
+	r.Outputs = parseOutputs(t, outPath)
+	s, _ := os.ReadFile(sumPath)
+	r.Summary = string(s)
+	return r
+}
+
+// runBinary runs the binary with args and only the variables env, and
+// returns its exit status and output.
+func runBinary(t *testing.T, env []string, args ...string) run {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
 	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	r := run{Stdout: stdout.String(), Stderr: stderr.String()}
 	var ee *exec.ExitError
 	switch {
@@ -122,10 +133,25 @@ func (w *world) action(t *testing.T, event string, payload map[string]any, input
 	case err != nil:
 		t.Fatal(err)
 	}
-	r.Outputs = parseOutputs(t, outPath)
-	s, _ := os.ReadFile(sumPath)
-	r.Summary = string(s)
 	return r
+}
+
+// cli runs the binary as a person runs the CLI: arguments, a token in
+// GITHUB_TOKEN, the simulator as the API.
+func (w *world) cli(t *testing.T, args ...string) run {
+	t.Helper()
+	return w.cliWith(t, map[string]string{"GITHUB_TOKEN": w.token}, args...)
+}
+
+// cliWith runs the binary as a person runs it on the command line: the
+// arguments, and only the variables given.
+func (w *world) cliWith(t *testing.T, env map[string]string, args ...string) run {
+	t.Helper()
+	vars := []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "GITHUB_API_URL=" + w.url}
+	for k, v := range env {
+		vars = append(vars, k+"="+v)
+	}
+	return runBinary(t, vars, args...)
 }
 
 // parseOutputs reads the runner's output file format:

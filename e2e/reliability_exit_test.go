@@ -1,36 +1,13 @@
 package e2e
 
 import (
-	"bytes"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 )
-
-// cli runs the binary as a person runs the CLI: arguments, a token in
-// GITHUB_TOKEN, the simulator as the API.
-func (w *world) cli(t *testing.T, args ...string) run {
-	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "GITHUB_TOKEN=" + w.token, "GITHUB_API_URL=" + w.url}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := run{Stdout: stdout.String(), Stderr: stderr.String()}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.Code = ee.ExitCode()
-	case err != nil:
-		t.Fatal(err)
-	}
-	return r
-}
 
 // TestReliabilityBadInputThroughTheBinary is the part of the reliability
 // suite (internal/reliability) that needs the process itself: the exit
