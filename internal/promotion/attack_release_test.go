@@ -130,18 +130,21 @@ func TestAttackReleaseMadeFirstInTheMergeGap(t *testing.T) {
 	}
 }
 
-// retargetAtMerge is Baton's client with a writer's retarget of the pull
-// request slipped in right before Baton's PUT …/merge: the merge is
-// pinned to the head, not to the base.
-type retargetAtMerge struct {
+// beforeMerge is Baton's client with something slipped in once, right
+// before Baton's PUT …/merge: a writer's retarget of the pull request,
+// or another merge moving the base between Baton's checks and its merge.
+// merges counts Baton's merge attempts.
+type beforeMerge struct {
 	*forge.Client
-	retarget func()
+	do     func()
+	merges int
 }
 
-func (g *retargetAtMerge) Merge(ctx context.Context, repo string, number int, sha, method, title, message string) (string, error) {
-	if g.retarget != nil {
-		g.retarget()
-		g.retarget = nil
+func (g *beforeMerge) Merge(ctx context.Context, repo string, number int, sha, method, title, message string) (string, error) {
+	g.merges++
+	if g.do != nil {
+		g.do()
+		g.do = nil
 	}
 	return g.Client.Merge(ctx, repo, number, sha, method, title, message)
 }
@@ -157,7 +160,7 @@ func TestAttackRetargetBetweenChecksAndMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.clock.Advance(time.Second)
-	g := &retargetAtMerge{Client: s.gh, retarget: func() {
+	g := &beforeMerge{Client: s.gh, do: func() {
 		s.api(t, "erin", "PATCH", fmt.Sprintf("/repos/acme/config/pulls/%d", s.pr), `{"base":"legacy"}`, 200)
 	}}
 	ev := s.comment(t, "bob", "/approve")

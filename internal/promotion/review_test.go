@@ -463,24 +463,6 @@ func TestTeamMembershipUnreadable(t *testing.T) {
 	}
 }
 
-// baseMovesAtMerge is Baton's client with another merge slipped in right
-// before Baton's PUT …/merge: the base moves between the checks and the
-// merge, as when several promotions become mergeable at once.
-type baseMovesAtMerge struct {
-	*forge.Client
-	move   func()
-	merges int
-}
-
-func (g *baseMovesAtMerge) Merge(ctx context.Context, repo string, number int, sha, method, title, message string) (string, error) {
-	g.merges++
-	if g.move != nil {
-		g.move()
-		g.move = nil
-	}
-	return g.Client.Merge(ctx, repo, number, sha, method, title, message)
-}
-
 // TestNotMergeableAfterTheBaseMovedRebuilds: GitHub refuses the merge
 // (405) because another merge changed the line next to the image while
 // Baton was checking. The same event does not leave the pull request
@@ -492,7 +474,7 @@ func TestNotMergeableAfterTheBaseMovedRebuilds(t *testing.T) {
 	s := newStage(t, reviewPolicy)
 	const file = "environments/production/web-deployment.yaml"
 	moved := strings.Replace(strings.ReplaceAll(stagingYAML, "1.4.0", "1.3.0"), "        - name: web\n", "        - name: web-main\n", 1)
-	g := &baseMovesAtMerge{Client: s.gh, move: func() {
+	g := &beforeMerge{Client: s.gh, do: func() {
 		if _, err := s.sim.Push("acme/config", "main", "erin", map[string]*string{file: &moved}, "rename the container"); err != nil {
 			t.Error(err)
 		}
