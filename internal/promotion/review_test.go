@@ -474,7 +474,7 @@ func TestNotMergeableAfterTheBaseMovedRebuilds(t *testing.T) {
 	s := newStage(t, reviewPolicy)
 	const file = "environments/production/web-deployment.yaml"
 	moved := strings.Replace(strings.ReplaceAll(stagingYAML, "1.4.0", "1.3.0"), "        - name: web\n", "        - name: web-main\n", 1)
-	g := &beforeMerge{Client: s.gh, do: func() {
+	g := &atMerge{Client: s.gh, before: func() {
 		if _, err := s.sim.Push("acme/config", "main", "erin", map[string]*string{file: &moved}, "rename the container"); err != nil {
 			t.Error(err)
 		}
