@@ -1,37 +1,12 @@
 package e2e
 
 import (
-	"bytes"
-	"errors"
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 )
-
-// cliWith runs the binary as a person runs it on the command line: the
-// arguments, and only the variables given.
-func (w *world) cliWith(t *testing.T, env map[string]string, args ...string) run {
-	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "GITHUB_API_URL=" + w.url}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := run{Stdout: stdout.String(), Stderr: stderr.String()}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.Code = ee.ExitCode()
-	case err != nil:
-		t.Fatal(err)
-	}
-	return r
-}
 
 // TestCLIReadmeExample: the README's example, with no policy file and no
 // GITHUB_REPOSITORY, opens the pull request (the app is the image's last
@@ -176,7 +151,7 @@ func TestEmptyConfigRepo(t *testing.T) {
 // manifest's "::warning::" or "##[error]" line is not a command.
 func TestDryRunDiffIsNotAWorkflowCommand(t *testing.T) {
 	t.Parallel()
-	hostile := strings.Replace(stagingYAML, "          ports:\n", "          # ::warning::x\n          # ##[error]y\n          ports:\n", 1)
+	hostile := strings.Replace(ghsimtest.StagingDeployment, "          ports:\n", "          # ::warning::x\n          # ##[error]y\n          ports:\n", 1)
 	w := newWorld(t, map[string]string{"environments/staging/web-deployment.yaml": hostile})
 	r := w.action(t, "push", pushPayload(t, "refs/heads/develop", sha1),
 		map[string]string{"github-token": w.token, "config-repo": "acme/config", "image": "ghcr.io/acme/web:1.5.0", "dry-run": "true"}, nil)

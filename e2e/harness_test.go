@@ -13,11 +13,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 )
 
 // binary is the baton executable built once for all tests.
@@ -44,77 +43,24 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-const stagingYAML = `# Staging deployment of the web app.
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: staging
-spec:
-  template:
-    spec:
-      containers:
-        - name: web
-          image: ghcr.io/acme/web:1.4.0   # bumped by Baton
-          ports:
-            - containerPort: 8080
-`
-
-// world is a simulator with the seed-layout config repo and an app repo.
+// world is a ghsimtest World as the e2e tests need it: the seed layout
+// (files laid over it), the app repository, "ci" as the only collaborator
+// and no team, on the simulator's wall clock, because the binary runs as a
+// subprocess on real time and signs App JWTs with it.
 type world struct {
 	sim   *ghsim.Sim
-	clock *clock
+	clock *ghsimtest.Clock // the simulator's time: the wall clock plus an offset a test advances
 	url   string
 	token string // a token of "ci" with write access to acme/config
 }
 
-// clock is the simulator's clock: the wall clock plus an offset a test
-// advances, so that "later" never means sleeping. It never runs behind the
-// wall clock, because the binary signs App JWTs with the real time.
-type clock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-// Now is the simulator's time.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-// Advance moves the simulator's time forward by d.
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
-}
-
 func newWorld(t *testing.T, files map[string]string) *world {
 	t.Helper()
-	clk := &clock{}
-	sim := ghsim.New(ghsim.Options{Now: clk.Now})
-	srv := sim.Serve()
-	t.Cleanup(srv.Close)
-	if files == nil {
-		files = map[string]string{}
-	}
-	if _, ok := files["environments/staging/web-deployment.yaml"]; !ok {
-		files["environments/staging/web-deployment.yaml"] = stagingYAML
-	}
-	if _, ok := files["environments/production/web-deployment.yaml"]; !ok {
-		files["environments/production/web-deployment.yaml"] = strings.ReplaceAll(stagingYAML, "1.4.0", "1.3.0")
-	}
-	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: files}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sim.CreateRepo("acme/web", ghsim.RepoOptions{Files: map[string]string{"main.go": "package main\n"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.SetPermission("acme/config", "ci", "write"); err != nil {
-		t.Fatal(err)
-	}
-	return &world{sim: sim, clock: clk, url: srv.URL, token: sim.Token("ci")}
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{
+		WallClock: true, ConfigFiles: files,
+		NoDefaultPeople: true, Roles: map[string]string{ghsimtest.CI: "write"},
+	})
+	return &world{sim: w.Sim, clock: w.Clock, url: w.URL, token: w.Token(ghsimtest.CI)}
 }
 
 // run is one Action run.
@@ -163,11 +109,22 @@ func (w *world) action(t *testing.T, event string, payload map[string]any, input
 	for k, v := range extra {
 		env = append(env, k+"="+v)
 	}
-	cmd := exec.Command(binary, "run")
+	r := runBinary(t, env, "run")
+	r.Outputs = parseOutputs(t, outPath)
+	s, _ := os.ReadFile(sumPath)
+	r.Summary = string(s)
+	return r
+}
+
+// runBinary runs the binary with args and only the variables env, and
+// returns its exit status and output.
+func runBinary(t *testing.T, env []string, args ...string) run {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
 	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	r := run{Stdout: stdout.String(), Stderr: stderr.String()}
 	var ee *exec.ExitError
 	switch {
@@ -176,10 +133,25 @@ func (w *world) action(t *testing.T, event string, payload map[string]any, input
 	case err != nil:
 		t.Fatal(err)
 	}
-	r.Outputs = parseOutputs(t, outPath)
-	s, _ := os.ReadFile(sumPath)
-	r.Summary = string(s)
 	return r
+}
+
+// cli runs the binary as a person runs the CLI: arguments, a token in
+// GITHUB_TOKEN, the simulator as the API.
+func (w *world) cli(t *testing.T, args ...string) run {
+	t.Helper()
+	return w.cliWith(t, map[string]string{"GITHUB_TOKEN": w.token}, args...)
+}
+
+// cliWith runs the binary as a person runs it on the command line: the
+// arguments, and only the variables given.
+func (w *world) cliWith(t *testing.T, env map[string]string, args ...string) run {
+	t.Helper()
+	vars := []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "GITHUB_API_URL=" + w.url}
+	for k, v := range env {
+		vars = append(vars, k+"="+v)
+	}
+	return runBinary(t, vars, args...)
 }
 
 // parseOutputs reads the runner's output file format:

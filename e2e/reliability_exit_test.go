@@ -1,34 +1,13 @@
 package e2e
 
 import (
-	"bytes"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// cli runs the binary as a person runs the CLI: arguments, a token in
-// GITHUB_TOKEN, the simulator as the API.
-func (w *world) cli(t *testing.T, args ...string) run {
-	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "GITHUB_TOKEN=" + w.token, "GITHUB_API_URL=" + w.url}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := run{Stdout: stdout.String(), Stderr: stderr.String()}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.Code = ee.ExitCode()
-	case err != nil:
-		t.Fatal(err)
-	}
-	return r
-}
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
+)
 
 // TestReliabilityBadInputThroughTheBinary is the part of the reliability
 // suite (internal/reliability) that needs the process itself: the exit
@@ -38,7 +17,7 @@ func (w *world) cli(t *testing.T, args ...string) run {
 // repository is.
 func TestReliabilityBadInputThroughTheBinary(t *testing.T) {
 	t.Parallel()
-	dup := strings.Replace(stagingYAML, "          ports:", "          image: ghcr.io/acme/web:1.2.0\n          ports:", 1)
+	dup := strings.Replace(ghsimtest.StagingDeployment, "          ports:", "          image: ghcr.io/acme/web:1.2.0\n          ports:", 1)
 	keyFile := filepath.Join(t.TempDir(), "key.pem")
 	if err := os.WriteFile(keyFile, []byte("-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAK\n-----END RSA PRIVATE KEY-----\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -19,12 +19,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/baton-dev/baton/internal/action"
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 )
 
 func main() {
@@ -38,7 +38,10 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer, seedDir string) error {
-	clk := &clock{}
+	// The simulator's clock: the wall clock plus an offset the demo moves
+	// forward instead of sleeping; never behind the wall clock, since Baton
+	// signs its App JWTs with the real time.
+	clk := ghsimtest.NewWallClock()
 	sim := ghsim.New(ghsim.Options{Now: clk.Now})
 	srv := sim.Serve()
 	defer srv.Close()
@@ -110,7 +113,7 @@ func run(ctx context.Context, w io.Writer, seedDir string) error {
 	// Approvals count only after the content they approve (GitHub's times
 	// have 1 s resolution): the people comment a little later, on the
 	// simulator's clock.
-	clk.advance(2 * time.Second)
+	clk.Advance(2 * time.Second)
 	for _, c := range []struct{ user, note string }{
 		{"mallory", "mallory (read access) comments /approve on #2"},
 		{"bob", "bob (write access) comments /approve on #2"},
@@ -155,27 +158,6 @@ func run(ctx context.Context, w io.Writer, seedDir string) error {
 		fmt.Fprintf(w, "  commit %s%s\n  Author: %s\n  Date:   %s\n\n%s\n", c.SHA, refs, c.Author, c.When.Format(time.RFC1123Z), indent(indent(strings.TrimRight(c.Message, "\n")+"\n")))
 	}
 	return nil
-}
-
-// clock is the simulator's clock: the wall clock plus an offset the demo
-// moves forward instead of sleeping. It never runs behind the wall clock,
-// since Baton signs its App JWTs with the real time.
-type clock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-// Now is the simulator's time.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
 }
 
 func step(w io.Writer, format string, args ...any) {

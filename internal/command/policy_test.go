@@ -8,7 +8,7 @@ import (
 
 	"github.com/baton-dev/baton/internal/command"
 	"github.com/baton-dev/baton/internal/forge"
-	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 )
 
 // TestLoadPolicy: the one loader reads the named file from the default
@@ -17,21 +17,15 @@ import (
 // config repository's problem.
 func TestLoadPolicy(t *testing.T) {
 	t.Parallel()
-	sim := ghsim.New(ghsim.Options{})
-	srv := sim.Serve()
-	t.Cleanup(srv.Close)
-	files := map[string]string{
-		"ops/baton.yaml": "environments:\n  production:\n    branches: [main]\n    approvers: [\"@acme/sre\"]\n",
-		"bad/baton.yaml": "environments:\n  production:\n    shade: blue\n",
-		"README.md":      "config\n",
-	}
-	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: files}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.SetPermission("acme/config", "ci", "write"); err != nil {
-		t.Fatal(err)
-	}
-	gh, err := forge.New(context.Background(), forge.Options{Token: sim.Token("ci"), APIURL: srv.URL, Sleep: func(context.Context, time.Duration) error { return nil }})
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{
+		NoSeedLayout: true, ConfigFiles: map[string]string{
+			"ops/baton.yaml": "environments:\n  production:\n    branches: [main]\n    approvers: [\"@acme/sre\"]\n",
+			"bad/baton.yaml": "environments:\n  production:\n    shade: blue\n",
+			"README.md":      "config\n",
+		},
+		NoDefaultPeople: true, Roles: map[string]string{ghsimtest.CI: "write"},
+	})
+	gh, err := forge.New(context.Background(), forge.Options{Token: w.Token(ghsimtest.CI), APIURL: w.URL, Sleep: func(context.Context, time.Duration) error { return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,19 +21,19 @@ func TestActivityOrdersPushesByServerTime(t *testing.T) {
 	alice := githost.User{ID: sim.AddUser("alice").ID, Login: "alice", Type: "User"}
 
 	before := clk.Now()
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 	created := clk.Now()
 	if err := c.CreateRef(ctx, "acme/config", "heads/bump", main); err != nil {
 		t.Fatal(err)
 	}
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 	pushed := clk.Now()
 	two := "image: x:2\n"
 	if _, err := sim.Push("acme/config", "bump", "alice", map[string]*string{"a.yaml": &two}, "two"); err != nil {
 		t.Fatal(err)
 	}
 	afterPush := sim.Ref("acme/config", "refs/heads/bump")
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 	forced := clk.Now()
 	if err := c.UpdateRef(ctx, "acme/config", "heads/bump", main, true); err != nil {
 		t.Fatal(err)
@@ -71,10 +71,10 @@ func TestActivityReadsEveryPage(t *testing.T) {
 	ctx := context.Background()
 	sim, url, tok, clk := setupClock(t)
 	c := client(t, url, tok, &sleeps{})
-	clk.advance(time.Second) // after the repository's initial commit
+	clk.Advance(time.Second) // after the repository's initial commit
 	since := clk.Now()
 	for i := range 130 {
-		clk.advance(time.Second)
+		clk.Advance(time.Second)
 		content := fmt.Sprintf("image: x:%d\n", i)
 		if _, err := sim.Push("acme/config", "main", "alice", map[string]*string{"a.yaml": &content}, "bump"); err != nil {
 			t.Fatal(err)
@@ -104,7 +104,7 @@ func TestRecentActivityStopsWhenEnough(t *testing.T) {
 	c := client(t, url, tok, &sleeps{})
 	var head string
 	for i := range 230 {
-		clk.advance(time.Second)
+		clk.Advance(time.Second)
 		content := fmt.Sprintf("image: x:%d\n", i)
 		sha, err := sim.Push("acme/config", "main", "alice", map[string]*string{"a.yaml": &content}, "bump")
 		if err != nil {

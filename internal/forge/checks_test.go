@@ -24,12 +24,12 @@ func TestStatusesNameTheirCreatorOnEveryPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 	posted := clk.Now()
 	if err := c.CreateStatus(ctx, "acme/config", sha, "success", "baton/verified", "content verified"); err != nil {
 		t.Fatal(err)
 	}
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 	// A bot token posting shows its creator, so an installation token
 	// learns its own id.
 	bot := client(t, url, sim.BotToken("github-actions[bot]"), &sleeps{})

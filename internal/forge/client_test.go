@@ -9,6 +9,7 @@ import (
 
 	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/githost"
 )
 
@@ -94,10 +95,8 @@ func TestAppTokenAlsoReadsTheAppRepoWhenInstalled(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	for _, both := range []bool{true, false} {
-		sim, url, _ := setup(t)
-		if _, err := sim.CreateRepo("acme/web", ghsim.RepoOptions{Private: true, Files: map[string]string{"main.go": "package main\n"}}); err != nil {
-			t.Fatal(err)
-		}
+		w := world(t, ghsimtest.WorldOptions{WallClock: true, PrivateAppRepo: true})
+		sim, url := w.Sim, w.URL
 		covered := []string{"acme/config"}
 		if both {
 			covered = append(covered, "acme/web")

@@ -26,14 +26,14 @@ func TestCommentsReadEveryPageWithIdsAndEdits(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 	posted := clk.Now()
 	id, err := c.Comment(ctx, "acme/config", pr.Number, "looks fine")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Another writer edits alice's comment: GitHub lets any writer.
-	clk.advance(time.Hour)
+	clk.Advance(time.Hour)
 	edited := clk.Now()
 	api(t, url, sim.Token("mallory"), "PATCH", fmt.Sprintf("/repos/acme/config/issues/comments/%d", id), map[string]any{"body": "/approve"}, nil)
 
@@ -128,7 +128,7 @@ func TestAcknowledgeTellsTheFirstRun(t *testing.T) {
 			t.Error("Self asked GET /user although the reaction named the account")
 		}
 	}
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 	b, err := second.Acknowledge(ctx, "acme/config", id, "eyes")
 	if err != nil || b.New || b.ID != a.ID {
 		t.Fatalf("second reaction: %+v, %v (want the first one, not new)", b, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/githost"
 )
 
@@ -19,7 +20,7 @@ func TestPRCarriesIdsReposAndServerTimes(t *testing.T) {
 	c := client(t, url, tok, &sleeps{})
 	opened := clk.Now()
 	pr := openPR(t, sim, c, "bump", "image: x:2\n")
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 	got, err := c.PR(ctx, "acme/config", pr.Number)
 	if err != nil {
 		t.Fatal(err)
@@ -130,10 +131,10 @@ func TestReviewsReadEveryPageWithReviewerIDsAndHeads(t *testing.T) {
 	pr := openPR(t, sim, c, "bump", "image: x:2\n")
 	path := fmt.Sprintf("/repos/acme/config/pulls/%d/reviews", pr.Number)
 	for i := range 101 {
-		clk.advance(time.Second)
+		clk.Advance(time.Second)
 		api(t, url, bob, "POST", path, map[string]any{"event": "COMMENT", "body": fmt.Sprint("note ", i)}, nil)
 	}
-	clk.advance(time.Second)
+	clk.Advance(time.Second)
 	approvedAt := clk.Now()
 	api(t, url, bob, "POST", path, map[string]any{"event": "APPROVE", "commit_id": pr.HeadSHA}, nil)
 	got, err := c.Reviews(ctx, "acme/config", pr.Number)
@@ -174,7 +175,8 @@ func TestMergeReturnsTheMergeCommit(t *testing.T) {
 func TestMergeablePRPollsWhileGitHubComputes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sim, url, tok := serve(t, ghsim.Options{MergeableDelay: 2})
+	w := world(t, ghsimtest.WorldOptions{WallClock: true, Sim: ghsim.Options{MergeableDelay: 2}})
+	sim, url, tok := w.Sim, w.URL, w.Token("alice")
 	sl := &sleeps{}
 	c := client(t, url, tok, sl)
 	pr := openPR(t, sim, c, "x", "image: x:2\n")

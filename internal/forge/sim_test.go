@@ -11,6 +11,7 @@ import (
 
 	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/githost"
 )
 
@@ -33,52 +34,29 @@ func (s *sleeps) count() int {
 	return len(s.d)
 }
 
-// clock is the simulator's clock, moved by tests.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
+// world serves a ghsimtest World shaped for forge's tests, opts laid
+// over that shape: acme/config holding only a.yaml, alice (a writer) its
+// one collaborator, no team, and the public app repository acme/web.
+func world(t *testing.T, opts ghsimtest.WorldOptions) *ghsimtest.World {
+	t.Helper()
+	opts.NoSeedLayout, opts.ConfigFiles = true, map[string]string{"a.yaml": "image: x:1\n"}
+	opts.NoDefaultPeople, opts.Roles = true, map[string]string{"alice": "write"}
+	return ghsimtest.NewWorld(t, opts)
 }
 
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// setup serves a simulator with acme/config (a.yaml on main) and alice, a
-// writer; it returns the simulator, its URL and alice's token. The
-// simulator keeps real time, as App JWTs (signed with the real time) need.
+// setup serves world on the wall clock, as App JWTs (signed with the
+// real time) need; it returns the simulator, its URL and alice's token.
 func setup(t *testing.T) (*ghsim.Sim, string, string) {
 	t.Helper()
-	return serve(t, ghsim.Options{})
+	w := world(t, ghsimtest.WorldOptions{WallClock: true})
+	return w.Sim, w.URL, w.Token("alice")
 }
 
 // setupClock is setup with the simulator on a clock the test moves.
-func setupClock(t *testing.T) (*ghsim.Sim, string, string, *clock) {
+func setupClock(t *testing.T) (*ghsim.Sim, string, string, *ghsimtest.Clock) {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	sim, url, tok := serve(t, ghsim.Options{Now: clk.Now})
-	return sim, url, tok, clk
-}
-
-func serve(t *testing.T, opts ghsim.Options) (*ghsim.Sim, string, string) {
-	t.Helper()
-	sim := ghsim.New(opts)
-	srv := sim.Serve()
-	t.Cleanup(srv.Close)
-	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: map[string]string{"a.yaml": "image: x:1\n"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.SetPermission("acme/config", "alice", "write"); err != nil {
-		t.Fatal(err)
-	}
-	return sim, srv.URL, sim.Token("alice")
+	w := world(t, ghsimtest.WorldOptions{Start: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)})
+	return w.Sim, w.URL, w.Token("alice"), w.Clock
 }
 
 // client builds a forge client for a token whose waits sl records.

@@ -92,12 +92,12 @@ func TestFaultLatencyAndReads(t *testing.T) {
 	gh := f.client(t, f.admin)
 	f.sim.Inject(ghsim.Fault{Method: "GET", Route: "/repos/{owner}/{repo}", Kind: ghsim.FaultLatency, Latency: 50 * time.Millisecond, Times: 1})
 	f.sim.Inject(ghsim.Fault{Method: "POST", Route: "*", Kind: ghsim.FaultStatus, Status: 500})
-	start := time.Now()
+	start := f.clock.Now()
 	if _, _, err := gh.Repositories.Get(ctx, "acme", "config"); err != nil {
 		t.Fatal(err)
 	}
-	if time.Since(start) < 50*time.Millisecond {
-		t.Error("latency fault did not delay the request")
+	if got := f.clock.Now().Sub(start); got != 50*time.Millisecond {
+		t.Errorf("latency fault delayed the request by %v, want 50ms (on the fixture's clock)", got)
 	}
 	// Times: 0 fails every matching request; reads are not matched.
 	for range 3 {

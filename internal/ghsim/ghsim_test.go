@@ -16,7 +16,9 @@ import (
 	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 )
 
-// fixture is a simulator on loopback with one config repo and people.
+// fixture is a ghsimtest World shaped for the simulator's own tests:
+// acme/config holding one-line manifests and a README, alice its one
+// collaborator (an admin), no team, and the app repository acme/web.
 type fixture struct {
 	sim   *ghsim.Sim
 	url   string
@@ -24,30 +26,16 @@ type fixture struct {
 	clock *ghsimtest.Clock
 }
 
+// newFixture serves a fixture on the simulator options opts (the World's
+// clock unless opts name one).
 func newFixture(t *testing.T, opts ghsim.Options) *fixture {
 	t.Helper()
-	clk := ghsimtest.NewClock(ghsimtest.DefaultStart)
-	if opts.Now == nil {
-		opts.Now = clk.Now
-	}
-	sim := ghsim.New(opts)
-	srv := sim.Serve()
-	t.Cleanup(srv.Close)
-	sim.AddUser("alice")
-	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{
-		Private: true,
-		Files: map[string]string{
-			"environments/staging/web-deployment.yaml":    "image: ghcr.io/acme/web:1.4.0\n",
-			"environments/production/web-deployment.yaml": "image: ghcr.io/acme/web:1.3.0\n",
-			"README.md": "config\n",
-		},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.SetPermission("acme/config", "alice", "admin"); err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{sim: sim, url: srv.URL, admin: sim.Token("alice"), clock: clk}
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{
+		StagingManifest: "image: ghcr.io/acme/web:1.4.0\n", ConfigFiles: map[string]string{"README.md": "config\n"},
+		NoDefaultPeople: true, Roles: map[string]string{"alice": "admin"},
+		Sim: opts,
+	})
+	return &fixture{sim: w.Sim, url: w.URL, admin: w.Token("alice"), clock: w.Clock}
 }
 
 func (f *fixture) client(t *testing.T, token string) *github.Client {
@@ -190,7 +178,7 @@ func TestGitDataAPIWithRealObjectIDs(t *testing.T) {
 	if got := git("ls-tree", "-r", "--name-only", commit.GetSHA()); got != "environments/production/web-deployment.yaml\nenvironments/staging/web-deployment.yaml\nhello.txt" {
 		t.Errorf("ls-tree = %q", got)
 	}
-	if got := git("log", "--format=%s", "baton/staging/web"); got != "chore(staging): bump web to 1.5.0\nInitial commit" {
+	if got := git("log", "--format=%s", "baton/staging/web"); got != "chore(staging): bump web to 1.5.0\nSeed the config repo" { // the World's seed commit
 		t.Errorf("log = %q", got)
 	}
 	if got := git("fsck", "--strict"); strings.Contains(got, "error") {

@@ -60,7 +60,7 @@ func TestAttackAppPublicRepo(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := "v" + w.Clock.Now().Add(time.Second).Format("20060102150405")
-	g := &mergeThen{Client: gh, then: func() {
+	g := &atMerge{Client: gh, after: func() {
 		pr, err := gh.PR(ctx, w.Config, n)
 		if err != nil {
 			t.Error(err)

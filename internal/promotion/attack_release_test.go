@@ -89,19 +89,27 @@ func TestAttackReleaseMadeFirstByAWriter(t *testing.T) {
 	}
 }
 
-// mergeThen is Baton's client with something done right after its
-// PUT …/merge succeeded and before the release: a writer acting in the
-// gap between Baton's merge and its release.
-type mergeThen struct {
+// atMerge is Baton's client with something slipped in once around
+// Baton's PUT …/merge: before it (a writer's retarget of the pull
+// request, another merge moving the base between Baton's checks and its
+// merge) or after it succeeded and before the release (a writer acting
+// in that gap). merges counts Baton's merge attempts.
+type atMerge struct {
 	*forge.Client
-	then func()
+	before, after func()
+	merges        int
 }
 
-func (g *mergeThen) Merge(ctx context.Context, repo string, number int, sha, method, title, message string) (string, error) {
+func (g *atMerge) Merge(ctx context.Context, repo string, number int, sha, method, title, message string) (string, error) {
+	g.merges++
+	if g.before != nil {
+		g.before()
+		g.before = nil
+	}
 	out, err := g.Client.Merge(ctx, repo, number, sha, method, title, message)
-	if err == nil && g.then != nil {
-		g.then()
-		g.then = nil
+	if err == nil && g.after != nil {
+		g.after()
+		g.after = nil
 	}
 	return out, err
 }
@@ -112,8 +120,8 @@ func TestAttackReleaseMadeFirstInTheMergeGap(t *testing.T) {
 	s := newStage(t, reviewPolicy)
 	ev := s.comment(t, "bob", "/approve")
 	name := "v" + s.clock.Now().Format("20060102150405")
-	g := &mergeThen{Client: s.gh}
-	g.then = func() {
+	g := &atMerge{Client: s.gh}
+	g.after = func() {
 		pr, err := s.gh.PR(context.Background(), "acme/config", s.pr)
 		if err != nil {
 			t.Error(err)
@@ -130,22 +138,6 @@ func TestAttackReleaseMadeFirstInTheMergeGap(t *testing.T) {
 	}
 }
 
-// retargetAtMerge is Baton's client with a writer's retarget of the pull
-// request slipped in right before Baton's PUT …/merge: the merge is
-// pinned to the head, not to the base.
-type retargetAtMerge struct {
-	*forge.Client
-	retarget func()
-}
-
-func (g *retargetAtMerge) Merge(ctx context.Context, repo string, number int, sha, method, title, message string) (string, error) {
-	if g.retarget != nil {
-		g.retarget()
-		g.retarget = nil
-	}
-	return g.Client.Merge(ctx, repo, number, sha, method, title, message)
-}
-
 // A writer retargets Baton's pull request to another branch between
 // Baton's checks and its merge. GitHub merges it there (the merge takes
 // the head's sha, not the base's); Baton must not tag and release that
@@ -157,7 +149,7 @@ func TestAttackRetargetBetweenChecksAndMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.clock.Advance(time.Second)
-	g := &retargetAtMerge{Client: s.gh, retarget: func() {
+	g := &atMerge{Client: s.gh, before: func() {
 		s.api(t, "erin", "PATCH", fmt.Sprintf("/repos/acme/config/pulls/%d", s.pr), `{"base":"legacy"}`, 200)
 	}}
 	ev := s.comment(t, "bob", "/approve")

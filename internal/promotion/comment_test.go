@@ -27,19 +27,9 @@ type room struct {
 	pr     int
 }
 
-const roomPolicy = `apps:
-  web:
-    image: ghcr.io/acme/web
-environments:
-  staging:
-    branches: [develop]
-    merge: auto
-  production:
-    branches: [main]
-    approvals: 1
-    approvers: ["@acme/sre", "carol"]
-    self-approval: false
-`
+// roomPolicy is the review tests' policy: production takes one approval
+// from @acme/sre or carol, not the author's own.
+const roomPolicy = reviewPolicy
 
 func noSleep(context.Context, time.Duration) error { return nil }
 

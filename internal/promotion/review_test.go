@@ -4,32 +4,15 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/baton-dev/baton/internal/command"
 	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/promotion"
 )
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 const reviewPolicy = `apps:
   web:
@@ -46,42 +29,29 @@ environments:
 `
 
 // stage is a config repo with one open production promotion by "baton"
-// (a token user standing in for Baton's identity), built by alice.
+// (a token user standing in for Baton's identity), built by alice: a
+// ghsimtest World with this package's staging manifest and the people
+// stagePeople names.
 type stage struct {
 	sim   *ghsim.Sim
 	gh    *forge.Client
-	clock *clock
+	clock *ghsimtest.Clock
 	url   string
 	pr    int
 }
 
+// stagePeople are a stage's collaborators; acme/sre is bob and alice.
+var stagePeople = map[string]string{"baton": "write", "bob": "write", "carol": "write", "dave": "read", "erin": "write", "alice": "write"}
+
 func newStage(t *testing.T, policyText string) *stage {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 11, 26, 5, 38, 58, 0, time.UTC)}
-	sim := ghsim.New(ghsim.Options{Now: clk.Now, MergeableDelay: -1})
-	srv := sim.Serve()
-	t.Cleanup(srv.Close)
-	files := map[string]string{
-		"environments/staging/web-deployment.yaml":    stagingYAML,
-		"environments/production/web-deployment.yaml": strings.ReplaceAll(stagingYAML, "1.4.0", "1.3.0"),
-	}
-	if policyText != "" {
-		files[".baton.yaml"] = policyText
-	}
-	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: files}); err != nil {
-		t.Fatal(err)
-	}
-	for login, role := range map[string]string{"baton": "write", "bob": "write", "carol": "write", "dave": "read", "erin": "write", "alice": "write"} {
-		if err := sim.SetPermission("acme/config", login, role); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sim.AddTeam("acme", "sre", "bob", "alice")
-	gh, err := forge.New(context.Background(), forge.Options{Token: sim.Token("baton"), APIURL: srv.URL, Sleep: func(context.Context, time.Duration) error { return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := &stage{sim: sim, gh: gh, clock: clk, url: srv.URL}
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{
+		StagingManifest: stagingYAML, Policy: policyText,
+		NoDefaultPeople: true, Roles: stagePeople, Teams: map[string][]string{"acme/sre": {"bob", "alice"}},
+		Sim: ghsim.Options{MergeableDelay: -1},
+	})
+	gh := client(t, w, "baton")
+	st := &stage{sim: w.Sim, gh: gh, clock: w.Clock, url: w.URL}
 	r := req(t, "ghcr.io/acme/web:1.5.0")
 	r.Ref = "refs/heads/main"
 	r.SourceRepo, r.SourceSHA = "", ""
@@ -90,7 +60,7 @@ func newStage(t *testing.T, policyText string) *stage {
 		t.Fatalf("bump: %+v, %v", res, err)
 	}
 	st.pr = res.PR.Number
-	clk.Advance(time.Minute)
+	w.Clock.Advance(time.Minute)
 	return st
 }
 
@@ -493,24 +463,6 @@ func TestTeamMembershipUnreadable(t *testing.T) {
 	}
 }
 
-// baseMovesAtMerge is Baton's client with another merge slipped in right
-// before Baton's PUT …/merge: the base moves between the checks and the
-// merge, as when several promotions become mergeable at once.
-type baseMovesAtMerge struct {
-	*forge.Client
-	move   func()
-	merges int
-}
-
-func (g *baseMovesAtMerge) Merge(ctx context.Context, repo string, number int, sha, method, title, message string) (string, error) {
-	g.merges++
-	if g.move != nil {
-		g.move()
-		g.move = nil
-	}
-	return g.Client.Merge(ctx, repo, number, sha, method, title, message)
-}
-
 // TestNotMergeableAfterTheBaseMovedRebuilds: GitHub refuses the merge
 // (405) because another merge changed the line next to the image while
 // Baton was checking. The same event does not leave the pull request
@@ -522,7 +474,7 @@ func TestNotMergeableAfterTheBaseMovedRebuilds(t *testing.T) {
 	s := newStage(t, reviewPolicy)
 	const file = "environments/production/web-deployment.yaml"
 	moved := strings.Replace(strings.ReplaceAll(stagingYAML, "1.4.0", "1.3.0"), "        - name: web\n", "        - name: web-main\n", 1)
-	g := &baseMovesAtMerge{Client: s.gh, move: func() {
+	g := &atMerge{Client: s.gh, before: func() {
 		if _, err := s.sim.Push("acme/config", "main", "erin", map[string]*string{file: &moved}, "rename the container"); err != nil {
 			t.Error(err)
 		}

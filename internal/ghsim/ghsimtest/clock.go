@@ -10,9 +10,15 @@ import (
 // something sleeps on it. It is safe for concurrent use. Pass Now to
 // whatever reads time (the simulator, Baton's options) and Sleep or
 // SleepContext to whatever waits, so no test waits on the wall clock.
+//
+// A clock from NewWallClock reads the wall clock plus an offset that
+// Advance, Set and Sleep move instead: for a world whose other side keeps
+// real time (a subprocess, a client signing App JWTs with time.Now).
 type Clock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu   sync.Mutex
+	now  time.Time     // a fixed clock's time
+	wall bool          // the clock reads time.Now plus offset
+	off  time.Duration // a wall clock's offset
 }
 
 // DefaultStart is the time a World's clock starts at when WorldOptions
@@ -22,10 +28,18 @@ var DefaultStart = time.Date(2026, 11, 26, 5, 38, 58, 0, time.UTC)
 // NewClock returns a clock reading start.
 func NewClock(start time.Time) *Clock { return &Clock{now: start} }
 
+// NewWallClock returns a clock reading the wall clock, moved ahead of it
+// by Advance and Sleep: "later" without waiting, while a party that signs
+// with the real time (an App JWT) is never ahead of the simulator.
+func NewWallClock() *Clock { return &Clock{wall: true} }
+
 // Now returns the clock's time.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.wall {
+		return time.Now().Add(c.off)
+	}
 	return c.now
 }
 
@@ -33,13 +47,21 @@ func (c *Clock) Now() time.Time {
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.wall {
+		c.off += d
+		return
+	}
 	c.now = c.now.Add(d)
 }
 
-// Set sets the clock's time.
+// Set sets the clock's time; a wall clock keeps running from t.
 func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.wall {
+		c.off = time.Until(t)
+		return
+	}
 	c.now = t
 }
 

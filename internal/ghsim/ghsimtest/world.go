@@ -39,10 +39,14 @@ spec:
 // SeedLayout returns the config repository's files of the seed layout:
 // environments/{staging,production}/web-deployment.yaml, the image at
 // 1.4.0 in staging and 1.3.0 in production. The map is a fresh copy.
-func SeedLayout() map[string]string {
+func SeedLayout() map[string]string { return seedLayout(StagingDeployment) }
+
+// seedLayout is the seed layout with staging as the staging manifest and
+// production the same with 1.4.0 replaced by 1.3.0.
+func seedLayout(staging string) map[string]string {
 	return map[string]string{
-		"environments/staging/web-deployment.yaml":    StagingDeployment,
-		"environments/production/web-deployment.yaml": strings.ReplaceAll(StagingDeployment, "1.4.0", "1.3.0"),
+		"environments/staging/web-deployment.yaml":    staging,
+		"environments/production/web-deployment.yaml": strings.ReplaceAll(staging, "1.4.0", "1.3.0"),
 	}
 }
 
@@ -86,11 +90,18 @@ func DefaultRoles() map[string]string {
 type WorldOptions struct {
 	// Start is the clock's start; zero means DefaultStart.
 	Start time.Time
+	// WallClock makes the World's clock a wall clock (NewWallClock; Start
+	// is then ignored): for a world whose clients keep real time, as the
+	// baton binary run as a subprocess or a client signing App JWTs does.
+	WallClock bool
 	// ConfigFiles are laid over the seed layout (or replace it with
 	// NoSeedLayout); an empty config repository needs NoSeedLayout and
 	// no files.
 	ConfigFiles  map[string]string
 	NoSeedLayout bool
+	// StagingManifest, when not empty, stands for StagingDeployment in
+	// the seed layout (production gets it with 1.4.0 replaced by 1.3.0).
+	StagingManifest string
 	// Policy, when not empty, is written to .baton.yaml.
 	Policy string
 	// PublicConfig makes the config repository public (private by default).
@@ -105,6 +116,9 @@ type WorldOptions struct {
 	// Teams maps "org/slug" to active members, laid over the default
 	// acme/sre (Approver, Approver2); a nil member list removes a team.
 	Teams map[string][]string
+	// NoDefaultPeople drops DefaultRoles and the default team: Roles and
+	// Teams are then all the config repository's collaborators and teams.
+	NoDefaultPeople bool
 	// App creates Baton's GitHub App and installs it on acme for the
 	// config and app repositories.
 	App bool
@@ -164,6 +178,9 @@ func Start(opts WorldOptions) (*World, error) {
 		start = DefaultStart
 	}
 	clk := NewClock(start)
+	if opts.WallClock {
+		clk = NewWallClock()
+	}
 	so := opts.Sim
 	if so.Now == nil {
 		so.Now = clk.Now
@@ -184,7 +201,11 @@ func Start(opts WorldOptions) (*World, error) {
 func (w *World) seed(opts WorldOptions) error {
 	files := map[string]string{}
 	if !opts.NoSeedLayout {
-		files = SeedLayout()
+		staging := opts.StagingManifest
+		if staging == "" {
+			staging = StagingDeployment
+		}
+		files = seedLayout(staging)
 	}
 	maps.Copy(files, opts.ConfigFiles)
 	if opts.Policy != "" {
@@ -202,7 +223,10 @@ func (w *World) seed(opts WorldOptions) error {
 	if _, err := w.Sim.CreateRepo(AppRepo, ghsim.RepoOptions{Private: opts.PrivateAppRepo, Files: appFiles, Author: Approver2}); err != nil {
 		return err
 	}
-	roles := DefaultRoles()
+	roles, teams := DefaultRoles(), map[string][]string{"acme/sre": {Approver, Approver2}}
+	if opts.NoDefaultPeople {
+		roles, teams = map[string]string{}, map[string][]string{}
+	}
 	maps.Copy(roles, opts.Roles)
 	var errs []error
 	for login, role := range roles {
@@ -213,7 +237,6 @@ func (w *World) seed(opts WorldOptions) error {
 			errs = append(errs, fmt.Errorf("role of %s: %w", login, err))
 		}
 	}
-	teams := map[string][]string{"acme/sre": {Approver, Approver2}}
 	maps.Copy(teams, opts.Teams)
 	for name, members := range teams {
 		org, slug, ok := strings.Cut(name, "/")

@@ -166,3 +166,51 @@ func TestActionsTokenIsABotWriter(t *testing.T) {
 		t.Errorf("account = %+v, want a Bot", u)
 	}
 }
+
+func TestWallClockFollowsTheWallClockAhead(t *testing.T) {
+	t.Parallel()
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{WallClock: true, Start: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)})
+	before := time.Now()
+	if got := w.Clock.Now(); got.Before(before) || got.After(before.Add(time.Minute)) {
+		t.Errorf("wall clock reads %v at wall %v (Start must be ignored)", got, before)
+	}
+	w.Clock.Advance(time.Hour)
+	w.Clock.Sleep(time.Hour)
+	if got := w.Clock.Now().Sub(time.Now()); got < 2*time.Hour-time.Minute || got > 2*time.Hour {
+		t.Errorf("wall clock is %v ahead after advancing 2h", got)
+	}
+	at := time.Now().Add(24 * time.Hour)
+	w.Clock.Set(at)
+	if got := w.Clock.Now(); got.Before(at) || got.After(at.Add(time.Minute)) {
+		t.Errorf("after Set(%v) the clock reads %v", at, got)
+	}
+}
+
+func TestNoDefaultPeopleAndStagingManifest(t *testing.T) {
+	t.Parallel()
+	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{
+		NoDefaultPeople: true, Roles: map[string]string{ghsimtest.CI: "write"},
+		StagingManifest: "image: ghcr.io/acme/web:1.4.0\n",
+	})
+	for _, tc := range []struct {
+		login string
+		want  int
+	}{
+		{ghsimtest.CI, 200}, {ghsimtest.Writer, 404}, {ghsimtest.Admin, 404},
+	} {
+		if got := get(t, w, w.Token(tc.login), "/repos/acme/config"); got != tc.want {
+			t.Errorf("%s reads the config repo: %d, want %d", tc.login, got, tc.want)
+		}
+	}
+	if got := get(t, w, w.Token(ghsimtest.CI), "/orgs/acme/teams/sre/memberships/"+ghsimtest.Approver); got != 404 {
+		t.Errorf("team acme/sre without default people: %d, want 404", got)
+	}
+	for path, want := range map[string]string{
+		"environments/staging/web-deployment.yaml":    "image: ghcr.io/acme/web:1.4.0\n",
+		"environments/production/web-deployment.yaml": "image: ghcr.io/acme/web:1.3.0\n",
+	} {
+		if got, err := w.Sim.FileAt(w.Config, "main", path); err != nil || got != want {
+			t.Errorf("%s = %q, %v; want %q", path, got, err, want)
+		}
+	}
+}
