@@ -15,6 +15,7 @@ import (
 
 	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/githost"
+	"github.com/baton-dev/baton/internal/yamledit"
 )
 
 // Auth is how Baton authenticates to GitHub.
@@ -34,7 +35,10 @@ type Auth struct {
 // alsoRead repositories when the installation includes them. Missing or
 // malformed credentials are an *InputError.
 func (a Auth) Client(ctx context.Context, repo string, hc *http.Client, onToken func(string), logf func(string, ...any), alsoRead ...string) (*forge.Client, error) {
-	opts := forge.Options{Token: a.Token, Repo: repo, APIURL: a.APIURL, HTTPClient: hc, OnToken: onToken, Logf: logf, AlsoRead: alsoRead, Sleep: a.Sleep}
+	opts := forge.Options{Token: a.Token, Repo: repo, APIURL: a.APIURL, HTTPClient: hc, OnToken: onToken, Logf: logf, AlsoRead: alsoRead, Sleep: a.Sleep,
+		// Files over the edit engine's cap are refused from their size,
+		// never downloaded.
+		MaxFileSize: yamledit.MaxFileSize}
 	if a.AppID != "" || a.PrivateKey != "" {
 		if a.AppID == "" || a.PrivateKey == "" {
 			return nil, inputErr("GitHub App auth needs both %s and %s", a.Names.Of("app-id"), a.Names.Of("private-key"))

@@ -56,6 +56,10 @@ type Options struct {
 	OnToken func(string)
 	// Logf reports retries; nil discards.
 	Logf func(format string, args ...any)
+	// MaxFileSize refuses files larger than this many bytes, from the
+	// contents API's size, before their content is downloaded
+	// (*githost.TooLargeError); 0 reads any size.
+	MaxFileSize int64
 }
 
 // Retry bounds the retry of transient failures.
@@ -88,6 +92,8 @@ type Client struct {
 	retry Retry
 	sleep func(context.Context, time.Duration) error
 	logf  func(string, ...any)
+	// maxFile is Options.MaxFileSize.
+	maxFile int64
 	// writes serializes mutating calls, as GitHub asks of integrations to
 	// stay under its secondary rate limits.
 	writes sync.Mutex
@@ -122,7 +128,7 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	if _, err := url.ParseRequestURI(apiURL); err != nil {
 		return nil, fmt.Errorf("GitHub API URL %q: %w", opts.APIURL, err)
 	}
-	c := &Client{retry: opts.Retry.withDefaults(), sleep: opts.Sleep, logf: opts.Logf}
+	c := &Client{retry: opts.Retry.withDefaults(), sleep: opts.Sleep, logf: opts.Logf, maxFile: opts.MaxFileSize}
 	if c.sleep == nil {
 		c.sleep = sleepCtx
 	}

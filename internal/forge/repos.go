@@ -108,6 +108,9 @@ func (c *Client) contents(ctx context.Context, repo, path string, opts *github.R
 // content decodes a contents answer; files over 1 MB come without their
 // content (encoding "none") and are read through the blobs API.
 func (c *Client) content(ctx context.Context, repo, path string, fc *github.RepositoryContent) ([]byte, error) {
+	if size := int64(fc.GetSize()); c.maxFile > 0 && size > c.maxFile {
+		return nil, &githost.TooLargeError{Repo: repo, Path: path, Size: size, Max: c.maxFile}
+	}
 	if fc.GetEncoding() == "none" && fc.GetSHA() != "" {
 		return c.blob(ctx, repo, path, fc.GetSHA())
 	}

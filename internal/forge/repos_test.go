@@ -2,12 +2,14 @@ package forge_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/baton-dev/baton/internal/forge"
+	"github.com/baton-dev/baton/internal/githost"
 )
 
 func TestCommitVerification(t *testing.T) {
@@ -117,5 +119,27 @@ func TestFilesOverOneMegabyte(t *testing.T) {
 	got, branch, err := c.DefaultFile(ctx, "acme/config", "big.yaml")
 	if err != nil || string(got) != big || branch != "main" {
 		t.Fatalf("DefaultFile: %d bytes, %q, %v", len(got), branch, err)
+	}
+}
+
+// A file over MaxFileSize is refused from the contents API's size: its
+// content (the blobs route, over 1 MB) is never downloaded.
+func TestFilesOverTheCapAreNotDownloaded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim, url, tok := setup(t)
+	big := strings.Repeat("x: padding padding padding padding padding padding\n", 30000)
+	if _, err := sim.Push("acme/config", "main", "alice", map[string]*string{"big.yaml": &big}, "big"); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := forge.New(ctx, forge.Options{Token: tok, APIURL: url, MaxFileSize: 1 << 20})
+	sim.ResetLog()
+	_, err := c.File(ctx, "acme/config", "main", "big.yaml")
+	var tl *githost.TooLargeError
+	if !errors.As(err, &tl) || tl.Size != int64(len(big)) || tl.Max != 1<<20 || tl.Path != "big.yaml" {
+		t.Fatalf("File: %v, want a TooLargeError of %d bytes", err, len(big))
+	}
+	if n := len(sim.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1 (the contents entry, no blob)", n)
 	}
 }

@@ -88,3 +88,15 @@ func (e *Error) Is(target error) bool {
 
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
+
+// TooLargeError is a file over the size the caller agreed to read, known
+// from the contents API's size before its content is downloaded.
+type TooLargeError struct {
+	Repo, Path string
+	Size, Max  int64 // bytes
+}
+
+// Error implements error.
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%s in %s: %d bytes, over the %d-byte limit", e.Path, e.Repo, e.Size, e.Max)
+}

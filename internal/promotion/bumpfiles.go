@@ -21,6 +21,13 @@ func editFiles(ctx context.Context, gh BumpGitHub, repo, sha string, files []str
 			errs = append(errs, &ConfigError{Err: fmt.Errorf("%s: does not exist in %s at %s (the policy's files: for this environment name it)", f, repo, short(sha))})
 			continue
 		}
+		var big *githost.TooLargeError
+		if errors.As(err, &big) {
+			// Refused from its size alone, before the download: the same
+			// cap and words as the edit engine's.
+			errs = append(errs, &ConfigError{Err: fmt.Errorf("%s: %w", f, &yamledit.SizeError{Size: big.Size})})
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
