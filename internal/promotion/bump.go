@@ -442,13 +442,3 @@ func isArchived(err error) bool {
 	var ge *githost.Error
 	return errors.As(err, &ge) && ge.Status == 403 && strings.Contains(strings.ToLower(ge.Message), "archived")
 }
-
-// allowedIf is the Baton-Downgrade value of a bump run with
-// allow-downgrade: the merge-time downgrade check reads it (on Baton's
-// proven commit only) so the override the person gave holds at merge.
-func allowedIf(allow bool) string {
-	if allow {
-		return "allowed"
-	}
-	return ""
-}

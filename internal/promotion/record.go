@@ -84,3 +84,13 @@ func (t Trailers) Message(subject string) string {
 	}
 	return b.String()
 }
+
+// allowedIf is the Baton-Downgrade value of a bump run with
+// allow-downgrade: the merge-time downgrade check reads it (on Baton's
+// proven commit only) so the override the person gave holds at merge.
+func allowedIf(allow bool) string {
+	if allow {
+		return "allowed"
+	}
+	return ""
+}
