@@ -39,6 +39,12 @@ func TestActionNewPRRerunSupersedeDowngrade(t *testing.T) {
 	if !strings.Contains(r.Stdout, "::add-mask::"+w.token) || strings.Count(r.Stdout, w.token) != 1 {
 		t.Errorf("token not masked exactly once:\n%s", r.Stdout)
 	}
+	// Who triggered the build, by login and by id (GITHUB_ACTOR_ID), in
+	// the commit's record.
+	log, err := w.sim.Log("acme/config", "refs/heads/baton/staging/web")
+	if err != nil || len(log) == 0 || !strings.Contains(log[0].Message, "\nBaton-Actor: alice\nBaton-Actor-ID: 583231\n") {
+		t.Errorf("the record lacks the actor's login and id: %v\n%+v", err, log)
+	}
 	n := 0
 	for _, q := range w.sim.Requests() {
 		if strings.HasPrefix(q.Path, "/repos/acme/config") {

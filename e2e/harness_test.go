@@ -99,7 +99,7 @@ func (w *world) action(t *testing.T, event string, payload map[string]any, input
 		"GITHUB_EVENT_NAME=" + event, "GITHUB_EVENT_PATH=" + eventPath,
 		"GITHUB_OUTPUT=" + outPath, "GITHUB_STEP_SUMMARY=" + sumPath,
 		"GITHUB_REPOSITORY=acme/web", "GITHUB_REF=" + ref, "GITHUB_SHA=" + sha,
-		"GITHUB_RUN_ID=4242", "GITHUB_RUN_NUMBER=17", "GITHUB_ACTOR=alice",
+		"GITHUB_RUN_ID=4242", "GITHUB_RUN_NUMBER=17", "GITHUB_ACTOR=alice", "GITHUB_ACTOR_ID=583231",
 		"GITHUB_SERVER_URL=https://github.com", "GITHUB_API_URL=" + w.url,
 		"GITHUB_WORKSPACE=/github/workspace",
 	}
