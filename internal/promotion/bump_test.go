@@ -5,11 +5,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/baton-dev/baton/internal/command"
 	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/image"
 	"github.com/baton-dev/baton/internal/promotion"
@@ -40,48 +40,30 @@ environments:
     approvals: 1
 `
 
+// env is a ghsimtest World whose staging manifest is stagingYAML (and
+// whose .baton.yaml is policyYAML, or none: the seed layout), and the CI
+// pipeline's client: the bump tests' set-up.
 type env struct {
+	w   *ghsimtest.World
 	sim *ghsim.Sim
-	gh  *forge.Client
-	url string
-}
-
-// client returns a second, independent client: another pipeline.
-func (e *env) client(t *testing.T) *forge.Client {
-	t.Helper()
-	gh, err := forge.New(context.Background(), forge.Options{Token: e.sim.Token("ci"), APIURL: e.url, Sleep: func(context.Context, time.Duration) error { return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return gh
+	gh  *forge.Client // the pipeline's token user, ghsimtest.CI
 }
 
 func newEnv(t *testing.T, withPolicy bool) *env {
 	t.Helper()
-	sim := ghsim.New(ghsim.Options{})
-	srv := sim.Serve()
-	t.Cleanup(srv.Close)
-	files := map[string]string{
-		"environments/staging/web-deployment.yaml":    stagingYAML,
-		"environments/production/web-deployment.yaml": strings.ReplaceAll(stagingYAML, "1.4.0", "1.3.0"),
-	}
+	opts := ghsimtest.WorldOptions{StagingManifest: stagingYAML}
 	if withPolicy {
-		files[".baton.yaml"] = policyYAML
+		opts.Policy = policyYAML
 	}
-	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: files}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sim.CreateRepo("acme/web", ghsim.RepoOptions{Files: map[string]string{"main.go": "package main\n"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.SetPermission("acme/config", "ci", "write"); err != nil {
-		t.Fatal(err)
-	}
-	gh, err := forge.New(context.Background(), forge.Options{Token: sim.Token("ci"), APIURL: srv.URL, Sleep: func(context.Context, time.Duration) error { return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{sim: sim, gh: gh, url: srv.URL}
+	w := ghsimtest.NewWorld(t, opts)
+	return &env{w: w, sim: w.Sim, gh: client(t, w, ghsimtest.CI)}
+}
+
+// client returns a second, independent client of the pipeline's token
+// user: another pipeline.
+func (e *env) client(t *testing.T) *forge.Client {
+	t.Helper()
+	return client(t, e.w, ghsimtest.CI)
 }
 
 func req(t *testing.T, img string) promotion.BumpRequest {
@@ -405,11 +387,7 @@ func TestBumpLostAnswersMakeNoDuplicates(t *testing.T) {
 func TestBumpWithoutAccessExplainsTheToken(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, false)
-	gh, err := forge.New(context.Background(), forge.Options{Token: e.sim.Token("stranger"), APIURL: e.url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = bump(context.Background(), gh, req(t, "ghcr.io/acme/web:1.5.0"))
+	_, err := bump(context.Background(), client(t, e.w, "stranger"), req(t, "ghcr.io/acme/web:1.5.0"))
 	if err == nil || !strings.Contains(err.Error(), "a workflow's own GITHUB_TOKEN reaches only its own repository") {
 		t.Fatalf("err = %v", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
@@ -22,11 +21,7 @@ func (e *env) mallory(t *testing.T) *forge.Client {
 	if err := e.sim.SetPermission("acme/config", "mallory", "write"); err != nil {
 		t.Fatal(err)
 	}
-	gh, err := forge.New(context.Background(), forge.Options{Token: e.sim.Token("mallory"), APIURL: e.url, Sleep: func(context.Context, time.Duration) error { return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return gh
+	return client(t, e.w, "mallory")
 }
 
 // forgedBody is a PR body whose hidden record claims image for commit.
