@@ -55,8 +55,19 @@ func newEnv(t *testing.T, withPolicy bool) *env {
 	if withPolicy {
 		opts.Policy = policyYAML
 	}
-	w := ghsimtest.NewWorld(t, opts)
-	return &env{w: w, sim: w.Sim, gh: client(t, w, ghsimtest.CI)}
+	return newEnvWith(t, opts)
+}
+
+// newEnvWith is newEnv for a World shaped by opts, in a test or a
+// benchmark.
+func newEnvWith(tb testing.TB, opts ghsimtest.WorldOptions) *env {
+	tb.Helper()
+	w := ghsimtest.NewWorld(tb, opts)
+	gh, err := forge.New(context.Background(), forge.Options{Token: w.Token(ghsimtest.CI), APIURL: w.URL, Sleep: noSleep})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &env{w: w, sim: w.Sim, gh: gh}
 }
 
 // client returns a second, independent client of the pipeline's token
