@@ -36,9 +36,6 @@ func TestConcurrentBumpsOfOneAppKeepTheHighest(t *testing.T) {
 					if err == nil {
 						t.Logf("1.%d.0: %s %s", v, res.Outcome, res.Notice)
 					}
-					if err == nil {
-						t.Logf("1.%d.0: %s %s", v, res.Outcome, res.Notice)
-					}
 					errs <- err
 				}()
 			}
@@ -113,7 +110,9 @@ func TestConcurrentBumpsOfManyApps(t *testing.T) {
 }
 
 // beforeUpdate is the forge client with a hook that runs once, right
-// before the first ref update: another pipeline finishing in between.
+// before the bump's first ref update: between its read of the branch and
+// its write, the window every racing run has (another pipeline finishing
+// in between, or a writer's force push).
 type beforeUpdate struct {
 	*forge.Client
 	once sync.Once
