@@ -77,6 +77,17 @@ func (e *env) client(t *testing.T) *forge.Client {
 	return client(t, e.w, ghsimtest.CI)
 }
 
+// mustBump bumps img from develop (staging) as req builds it, and fails
+// the test when the bump fails.
+func (e *env) mustBump(t *testing.T, img string) *promotion.BumpResult {
+	t.Helper()
+	res, err := bump(context.Background(), e.gh, req(t, img))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 func req(t *testing.T, img string) promotion.BumpRequest {
 	t.Helper()
 	r, err := image.Parse(img)
@@ -285,13 +296,16 @@ func TestBumpRefusals(t *testing.T) {
 	}
 }
 
+// bumpWrites are the routes of a new bump's five writes: tree, commit,
+// ref, pull request, labels.
+var bumpWrites = []string{
+	"/repos/{owner}/{repo}/git/trees", "/repos/{owner}/{repo}/git/commits", "/repos/{owner}/{repo}/git/refs",
+	"/repos/{owner}/{repo}/pulls", "/repos/{owner}/{repo}/issues/{number}/labels",
+}
+
 func TestBumpFaultsLeaveOnePRAndNoOrphan(t *testing.T) {
 	t.Parallel()
-	routes := []string{
-		"/repos/{owner}/{repo}/git/trees", "/repos/{owner}/{repo}/git/commits", "/repos/{owner}/{repo}/git/refs",
-		"/repos/{owner}/{repo}/pulls", "/repos/{owner}/{repo}/issues/{number}/labels",
-	}
-	for _, route := range routes {
+	for _, route := range bumpWrites {
 		for _, kind := range []ghsim.FaultKind{ghsim.FaultStatus, ghsim.FaultSecondaryRateLimit, ghsim.FaultReset} {
 			t.Run(route+"/"+map[ghsim.FaultKind]string{ghsim.FaultStatus: "502", ghsim.FaultSecondaryRateLimit: "secondary", ghsim.FaultReset: "reset"}[kind], func(t *testing.T) {
 				t.Parallel()
@@ -366,11 +380,7 @@ func TestBumpRace(t *testing.T) {
 
 func TestBumpLostAnswersMakeNoDuplicates(t *testing.T) {
 	t.Parallel()
-	routes := []string{
-		"/repos/{owner}/{repo}/git/trees", "/repos/{owner}/{repo}/git/commits", "/repos/{owner}/{repo}/git/refs",
-		"/repos/{owner}/{repo}/pulls", "/repos/{owner}/{repo}/issues/{number}/labels",
-	}
-	for _, route := range routes {
+	for _, route := range bumpWrites {
 		t.Run(route, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, true)

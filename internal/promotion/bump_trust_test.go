@@ -71,17 +71,14 @@ func TestBumpReadsStateOnlyFromBatonsCommit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t, true)
-	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := e.mustBump(t, "ghcr.io/acme/web:1.5.0")
 	e.mallory(t)
 	forged := strings.Replace(stagingYAML, "1.4.0", "99.0.0", 1)
 	msg := "chore(staging): bump web to 99.0.0\n\nBaton-App: web\nBaton-Env: staging\nBaton-Image: ghcr.io/acme/web:99.0.0\n"
 	if _, err := e.sim.Push("acme/config", res.Branch, "mallory", map[string]*string{"environments/staging/web-deployment.yaml": &forged}, msg); err != nil {
 		t.Fatal(err)
 	}
-	res, err = bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.6.0"))
+	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.6.0"))
 	if err != nil || res.Outcome != promotion.Updated {
 		t.Fatalf("newer bump over a forged record: %+v, %v", res, err)
 	}
@@ -144,10 +141,7 @@ func TestBumpUpdatesOnlyItsOwnPR(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, true)
 		m := e.mallory(t)
-		res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := e.mustBump(t, "ghcr.io/acme/web:1.5.0")
 		if err := m.CreateRef(ctx, "acme/config", "heads/release", e.sim.Ref("acme/config", "refs/heads/main")); err != nil {
 			t.Fatal(err)
 		}
@@ -177,10 +171,7 @@ func TestBumpRestoresItsLabels(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t, true)
-	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := e.mustBump(t, "ghcr.io/acme/web:1.5.0")
 	m := e.mallory(t)
 	for _, l := range []string{"baton", "env:staging"} {
 		if err := m.RemoveLabel(ctx, "acme/config", res.PR.Number, l); err != nil {
@@ -188,7 +179,7 @@ func TestBumpRestoresItsLabels(t *testing.T) {
 		}
 	}
 	e.sim.ResetLog()
-	res, err = bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
 	if err != nil || res.Outcome != promotion.Unchanged {
 		t.Fatalf("re-run: %+v, %v", res, err)
 	}
@@ -261,9 +252,7 @@ func TestBumpWithoutActivityAPI(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t, true)
-	if _, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0")); err != nil {
-		t.Fatal(err)
-	}
+	e.mustBump(t, "ghcr.io/acme/web:1.5.0")
 	e.sim.Inject(ghsim.Fault{Method: "GET", Route: "/repos/{owner}/{repo}/activity", Kind: ghsim.FaultStatus, Status: 404})
 	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.6.0"))
 	if err != nil || res.Outcome != promotion.Updated {

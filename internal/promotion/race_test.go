@@ -134,9 +134,7 @@ func TestBumpPutsBackANewerCommitItLowered(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t, true)
-	if _, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0")); err != nil {
-		t.Fatal(err)
-	}
+	e.mustBump(t, "ghcr.io/acme/web:1.5.0")
 	other := e.client(t)
 	slow := &beforeUpdate{Client: e.client(t), hook: func() {
 		res, err := bump(ctx, other, req(t, "ghcr.io/acme/web:1.7.0"))
