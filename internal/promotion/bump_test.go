@@ -424,19 +424,11 @@ func TestUnorderedTagsRefuseAnOlderSource(t *testing.T) {
 	ctx := context.Background()
 	older, newer := e.twoSources(t)
 	// The newer build was promoted and merged.
-	r := req(t, "ghcr.io/acme/web:main-zulu")
-	r.SourceSHA = newer
-	res, err := bump(ctx, e.gh, r)
-	if err != nil || res.Outcome != promotion.Created {
-		t.Fatalf("newer: %+v, %v", res, err)
-	}
-	if _, err := e.sim.Merge("acme/config", res.PR.Number, "bob", "squash"); err != nil {
-		t.Fatal(err)
-	}
+	e.bumpNewer(t, newer, "refs/heads/develop", true)
 	// The older build's pipeline finishes later.
-	r = req(t, "ghcr.io/acme/web:main-alpha")
+	r := req(t, "ghcr.io/acme/web:main-alpha")
 	r.SourceSHA = older
-	res, err = bump(ctx, e.gh, r)
+	res, err := bump(ctx, e.gh, r)
 	if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "refusing to downgrade: "+older[:7]+" is an ancestor of the source") {
 		t.Fatalf("older: %+v, %v", res, err)
 	}
@@ -468,6 +460,26 @@ func (e *env) twoSources(t *testing.T) (older, newer string) {
 		t.Fatal(err)
 	}
 	return older, newer
+}
+
+// bumpNewer bumps main-zulu, built from the app repository's commit
+// newer, from ref, and wants a new pull request; with merge, bob merges it
+// (the newer build promoted and running). It returns the request and the
+// result.
+func (e *env) bumpNewer(t *testing.T, newer, ref string, merge bool) (promotion.BumpRequest, *promotion.BumpResult) {
+	t.Helper()
+	r := req(t, "ghcr.io/acme/web:main-zulu")
+	r.SourceSHA, r.Ref = newer, ref
+	res, err := bump(context.Background(), e.gh, r)
+	if err != nil || res.Outcome != promotion.Created {
+		t.Fatalf("newer: %+v, %v", res, err)
+	}
+	if merge {
+		if _, err := e.sim.Merge("acme/config", res.PR.Number, "bob", "squash"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r, res
 }
 
 // bump loads the policy with the one loader, as the command does, and
