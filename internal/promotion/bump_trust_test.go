@@ -10,6 +10,7 @@ import (
 
 	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/promotion"
 )
@@ -269,12 +270,8 @@ func TestBumpWithoutActivityAPI(t *testing.T) {
 func TestBumpRefusesVersionsOutsideThePolicy(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, false)
 	pol := strings.Replace(policyYAML, "    merge: auto\n", "    merge: auto\n    versions: \">= 2.0.0\"\n", 1)
-	if _, err := e.sim.Push("acme/config", "main", "alice", map[string]*string{".baton.yaml": &pol}, "versions"); err != nil {
-		t.Fatal(err)
-	}
-	e.sim.ResetLog()
+	e := newEnvWith(t, ghsimtest.WorldOptions{StagingManifest: stagingYAML, Policy: pol})
 	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
 	if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "1.5.0") || !strings.Contains(res.Notice, ">= 2.0.0") {
 		t.Fatalf("%+v, %v", res, err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/baton-dev/baton/internal/forge"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/promotion"
 )
 
@@ -55,22 +56,16 @@ func TestConcurrentBumpsOfOneAppKeepTheHighest(t *testing.T) {
 func TestConcurrentBumpsOfManyApps(t *testing.T) {
 	t.Parallel()
 	const n = 20
-	e := newEnv(t, true)
 	var policy strings.Builder
 	policy.WriteString("apps:\n")
-	files := map[string]*string{}
+	files := map[string]string{}
 	for i := range n {
 		app := fmt.Sprintf("app%02d", i)
 		fmt.Fprintf(&policy, "  %s:\n    image: ghcr.io/acme/%s\n", app, app)
-		f := strings.ReplaceAll(stagingYAML, "acme/web", "acme/"+app)
-		files[fmt.Sprintf("environments/staging/%s-deployment.yaml", app)] = &f
+		files[fmt.Sprintf("environments/staging/%s-deployment.yaml", app)] = strings.ReplaceAll(stagingYAML, "acme/web", "acme/"+app)
 	}
 	policy.WriteString("environments:\n  staging:\n    branches: [develop]\n    merge: auto\n")
-	p := policy.String()
-	files[".baton.yaml"] = &p
-	if _, err := e.sim.Push("acme/config", "main", "alice", files, "twenty apps"); err != nil {
-		t.Fatal(err)
-	}
+	e := newEnvWith(t, ghsimtest.WorldOptions{StagingManifest: stagingYAML, Policy: policy.String(), ConfigFiles: files})
 	ctx := context.Background()
 	errs := make(chan error, n)
 	var start sync.WaitGroup
