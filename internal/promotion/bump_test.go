@@ -40,9 +40,10 @@ environments:
     approvals: 1
 `
 
-// env is a ghsimtest World whose staging manifest is stagingYAML (and
-// whose .baton.yaml is policyYAML, or none: the seed layout), and the CI
-// pipeline's client: the bump tests' set-up.
+// env is a ghsimtest World (its default people, ci a writer; its fake
+// clock) whose staging manifest is stagingYAML and whose .baton.yaml is
+// policyYAML, or none (the seed layout), and the CI pipeline's client:
+// the bump tests' set-up.
 type env struct {
 	w   *ghsimtest.World
 	sim *ghsim.Sim
@@ -58,8 +59,8 @@ func newEnv(t *testing.T, withPolicy bool) *env {
 	return newEnvWith(t, opts)
 }
 
-// newEnvWith is newEnv for a World shaped by opts, in a test or a
-// benchmark.
+// newEnvWith is an env on a World shaped by opts alone (name the staging
+// manifest there), in a test or a benchmark.
 func newEnvWith(tb testing.TB, opts ghsimtest.WorldOptions) *env {
 	tb.Helper()
 	w := ghsimtest.NewWorld(tb, opts)
