@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/baton-dev/baton/internal/command"
-	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
 	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/githost"
@@ -104,22 +102,6 @@ func TestAttackBumpUpdatesASecondPRFromBatonsBranch(t *testing.T) {
 	}
 }
 
-// writerRacesTheBump is the bump's GitHub with a writer's force push
-// landing just before the bump's first update of its branch: between the
-// bump's read of the branch and its write, the window every racing run
-// has. The bump's update then replaces the writer's commit, and the
-// activity log says so.
-type writerRacesTheBump struct {
-	*forge.Client
-	once sync.Once
-	push func()
-}
-
-func (r *writerRacesTheBump) UpdateRef(ctx context.Context, repo, ref, sha string, force bool) error {
-	r.once.Do(r.push)
-	return r.Client.UpdateRef(ctx, repo, ref, sha, force)
-}
-
 // Row 8, worse: a bump that replaced a commit holding a newer version
 // puts that commit back (the race design: a run that lowered a newer
 // run's commit restores it). The commit to put back was once the PR
@@ -159,7 +141,7 @@ func TestAttackBumpPutsBackACommitNamedInTheBody(t *testing.T) {
 	s.api(t, "erin", "PATCH", fmt.Sprintf("/repos/acme/config/pulls/%d", staging), string(body), 200)
 	s.clock.Advance(time.Second)
 	erin := s.as(t, "erin")
-	gh := &writerRacesTheBump{Client: s.gh, push: func() {
+	gh := &beforeUpdate{Client: s.gh, hook: func() {
 		if err := erin.UpdateRef(ctx, "acme/config", "heads/baton/staging/web", mine, true); err != nil {
 			t.Error(err)
 		}
@@ -220,7 +202,7 @@ func TestAttackBumpPutsBackASignedCommitAsApp(t *testing.T) {
 	w.Clock.Advance(time.Second)
 	r := req(t, "ghcr.io/acme/web:1.5.1")
 	r.SourceRepo, r.SourceSHA = "", ""
-	racer := &writerRacesTheBump{Client: gh, push: func() {
+	racer := &beforeUpdate{Client: gh, hook: func() {
 		if err := erin.UpdateRef(ctx, w.Config, "heads/baton/staging/web", mine, true); err != nil {
 			t.Error(err)
 		}

@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
-	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/image"
 	"github.com/baton-dev/baton/internal/promotion"
 )
@@ -19,39 +18,27 @@ import (
 // GitHub's 5,000 requests an hour allow, and a benchmark must not depend
 // on the machine's speed to pass.
 func BenchmarkBump(b *testing.B) {
-	sim := ghsim.New(ghsim.Options{RateLimit: ghsim.NoRateLimit})
-	srv := sim.Serve()
-	defer srv.Close()
-	files := map[string]string{
-		".baton.yaml": policyYAML,
-		"environments/staging/web-deployment.yaml": stagingYAML,
-	}
-	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: files}); err != nil {
-		b.Fatal(err)
-	}
-	if err := sim.SetPermission("acme/config", "ci", "write"); err != nil {
-		b.Fatal(err)
-	}
-	gh, err := forge.New(context.Background(), forge.Options{Token: sim.Token("ci"), APIURL: srv.URL, Sleep: func(context.Context, time.Duration) error { return nil }})
-	if err != nil {
-		b.Fatal(err)
-	}
+	e := newEnvWith(b, ghsimtest.WorldOptions{
+		NoSeedLayout: true,
+		ConfigFiles:  map[string]string{".baton.yaml": policyYAML, "environments/staging/web-deployment.yaml": stagingYAML},
+		Sim:          ghsim.Options{RateLimit: ghsim.NoRateLimit},
+	})
 	bump := func(i int) {
 		r, _ := image.Parse(fmt.Sprintf("ghcr.io/acme/web:2.0.%d", i))
-		res, err := bump(context.Background(), gh, promotion.BumpRequest{ConfigRepo: "acme/config", App: "web", Image: r, Ref: "refs/heads/develop"})
+		res, err := bump(context.Background(), e.gh, promotion.BumpRequest{ConfigRepo: "acme/config", App: "web", Image: r, Ref: "refs/heads/develop"})
 		if err != nil || !res.Changed() {
 			b.Fatalf("bump %d: %+v, %v", i, res, err)
 		}
 	}
 	bump(0) // the PR exists; every iteration is an update
-	sim.ResetLog()
+	e.sim.ResetLog()
 	b.ResetTimer()
 	for i := 1; i <= b.N; i++ {
 		bump(i)
 	}
 	b.StopTimer()
 	var all, writes int
-	for _, q := range sim.Requests() {
+	for _, q := range e.sim.Requests() {
 		all++
 		if q.Mutating() {
 			writes++

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/baton-dev/baton/internal/command"
 	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/image"
 	"github.com/baton-dev/baton/internal/promotion"
@@ -40,48 +40,53 @@ environments:
     approvals: 1
 `
 
+// env is a ghsimtest World (its default people, ci a writer; its fake
+// clock) whose staging manifest is stagingYAML and whose .baton.yaml is
+// policyYAML, or none (the seed layout), and the CI pipeline's client:
+// the bump tests' set-up.
 type env struct {
+	w   *ghsimtest.World
 	sim *ghsim.Sim
-	gh  *forge.Client
-	url string
-}
-
-// client returns a second, independent client: another pipeline.
-func (e *env) client(t *testing.T) *forge.Client {
-	t.Helper()
-	gh, err := forge.New(context.Background(), forge.Options{Token: e.sim.Token("ci"), APIURL: e.url, Sleep: func(context.Context, time.Duration) error { return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return gh
+	gh  *forge.Client // the pipeline's token user, ghsimtest.CI
 }
 
 func newEnv(t *testing.T, withPolicy bool) *env {
 	t.Helper()
-	sim := ghsim.New(ghsim.Options{})
-	srv := sim.Serve()
-	t.Cleanup(srv.Close)
-	files := map[string]string{
-		"environments/staging/web-deployment.yaml":    stagingYAML,
-		"environments/production/web-deployment.yaml": strings.ReplaceAll(stagingYAML, "1.4.0", "1.3.0"),
-	}
+	opts := ghsimtest.WorldOptions{StagingManifest: stagingYAML}
 	if withPolicy {
-		files[".baton.yaml"] = policyYAML
+		opts.Policy = policyYAML
 	}
-	if _, err := sim.CreateRepo("acme/config", ghsim.RepoOptions{Private: true, Files: files}); err != nil {
-		t.Fatal(err)
+	return newEnvWith(t, opts)
+}
+
+// newEnvWith is an env on a World shaped by opts alone (name the staging
+// manifest there), in a test or a benchmark.
+func newEnvWith(tb testing.TB, opts ghsimtest.WorldOptions) *env {
+	tb.Helper()
+	w := ghsimtest.NewWorld(tb, opts)
+	gh, err := forge.New(context.Background(), forge.Options{Token: w.Token(ghsimtest.CI), APIURL: w.URL, Sleep: noSleep})
+	if err != nil {
+		tb.Fatal(err)
 	}
-	if _, err := sim.CreateRepo("acme/web", ghsim.RepoOptions{Files: map[string]string{"main.go": "package main\n"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.SetPermission("acme/config", "ci", "write"); err != nil {
-		t.Fatal(err)
-	}
-	gh, err := forge.New(context.Background(), forge.Options{Token: sim.Token("ci"), APIURL: srv.URL, Sleep: func(context.Context, time.Duration) error { return nil }})
+	return &env{w: w, sim: w.Sim, gh: gh}
+}
+
+// client returns a second, independent client of the pipeline's token
+// user: another pipeline.
+func (e *env) client(t *testing.T) *forge.Client {
+	t.Helper()
+	return client(t, e.w, ghsimtest.CI)
+}
+
+// mustBump bumps img from develop (staging) as req builds it, and fails
+// the test when the bump fails.
+func (e *env) mustBump(t *testing.T, img string) *promotion.BumpResult {
+	t.Helper()
+	res, err := bump(context.Background(), e.gh, req(t, img))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{sim: sim, gh: gh, url: srv.URL}
+	return res
 }
 
 func req(t *testing.T, img string) promotion.BumpRequest {
@@ -292,13 +297,16 @@ func TestBumpRefusals(t *testing.T) {
 	}
 }
 
+// bumpWrites are the routes of a new bump's five writes: tree, commit,
+// ref, pull request, labels.
+var bumpWrites = []string{
+	"/repos/{owner}/{repo}/git/trees", "/repos/{owner}/{repo}/git/commits", "/repos/{owner}/{repo}/git/refs",
+	"/repos/{owner}/{repo}/pulls", "/repos/{owner}/{repo}/issues/{number}/labels",
+}
+
 func TestBumpFaultsLeaveOnePRAndNoOrphan(t *testing.T) {
 	t.Parallel()
-	routes := []string{
-		"/repos/{owner}/{repo}/git/trees", "/repos/{owner}/{repo}/git/commits", "/repos/{owner}/{repo}/git/refs",
-		"/repos/{owner}/{repo}/pulls", "/repos/{owner}/{repo}/issues/{number}/labels",
-	}
-	for _, route := range routes {
+	for _, route := range bumpWrites {
 		for _, kind := range []ghsim.FaultKind{ghsim.FaultStatus, ghsim.FaultSecondaryRateLimit, ghsim.FaultReset} {
 			t.Run(route+"/"+map[ghsim.FaultKind]string{ghsim.FaultStatus: "502", ghsim.FaultSecondaryRateLimit: "secondary", ghsim.FaultReset: "reset"}[kind], func(t *testing.T) {
 				t.Parallel()
@@ -373,11 +381,7 @@ func TestBumpRace(t *testing.T) {
 
 func TestBumpLostAnswersMakeNoDuplicates(t *testing.T) {
 	t.Parallel()
-	routes := []string{
-		"/repos/{owner}/{repo}/git/trees", "/repos/{owner}/{repo}/git/commits", "/repos/{owner}/{repo}/git/refs",
-		"/repos/{owner}/{repo}/pulls", "/repos/{owner}/{repo}/issues/{number}/labels",
-	}
-	for _, route := range routes {
+	for _, route := range bumpWrites {
 		t.Run(route, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, true)
@@ -405,11 +409,7 @@ func TestBumpLostAnswersMakeNoDuplicates(t *testing.T) {
 func TestBumpWithoutAccessExplainsTheToken(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, false)
-	gh, err := forge.New(context.Background(), forge.Options{Token: e.sim.Token("stranger"), APIURL: e.url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = bump(context.Background(), gh, req(t, "ghcr.io/acme/web:1.5.0"))
+	_, err := bump(context.Background(), client(t, e.w, "stranger"), req(t, "ghcr.io/acme/web:1.5.0"))
 	if err == nil || !strings.Contains(err.Error(), "a workflow's own GITHUB_TOKEN reaches only its own repository") {
 		t.Fatalf("err = %v", err)
 	}
@@ -425,19 +425,11 @@ func TestUnorderedTagsRefuseAnOlderSource(t *testing.T) {
 	ctx := context.Background()
 	older, newer := e.twoSources(t)
 	// The newer build was promoted and merged.
-	r := req(t, "ghcr.io/acme/web:main-zulu")
-	r.SourceSHA = newer
-	res, err := bump(ctx, e.gh, r)
-	if err != nil || res.Outcome != promotion.Created {
-		t.Fatalf("newer: %+v, %v", res, err)
-	}
-	if _, err := e.sim.Merge("acme/config", res.PR.Number, "bob", "squash"); err != nil {
-		t.Fatal(err)
-	}
+	e.bumpNewer(t, newer, "refs/heads/develop", true)
 	// The older build's pipeline finishes later.
-	r = req(t, "ghcr.io/acme/web:main-alpha")
+	r := req(t, "ghcr.io/acme/web:main-alpha")
 	r.SourceSHA = older
-	res, err = bump(ctx, e.gh, r)
+	res, err := bump(ctx, e.gh, r)
 	if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "refusing to downgrade: "+older[:7]+" is an ancestor of the source") {
 		t.Fatalf("older: %+v, %v", res, err)
 	}
@@ -469,6 +461,26 @@ func (e *env) twoSources(t *testing.T) (older, newer string) {
 		t.Fatal(err)
 	}
 	return older, newer
+}
+
+// bumpNewer bumps main-zulu, built from the app repository's commit
+// newer, from ref, and wants a new pull request; with merge, bob merges it
+// (the newer build promoted and running). It returns the request and the
+// result.
+func (e *env) bumpNewer(t *testing.T, newer, ref string, merge bool) (promotion.BumpRequest, *promotion.BumpResult) {
+	t.Helper()
+	r := req(t, "ghcr.io/acme/web:main-zulu")
+	r.SourceSHA, r.Ref = newer, ref
+	res, err := bump(context.Background(), e.gh, r)
+	if err != nil || res.Outcome != promotion.Created {
+		t.Fatalf("newer: %+v, %v", res, err)
+	}
+	if merge {
+		if _, err := e.sim.Merge("acme/config", res.PR.Number, "bob", "squash"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r, res
 }
 
 // bump loads the policy with the one loader, as the command does, and

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/baton-dev/baton/internal/forge"
 	"github.com/baton-dev/baton/internal/ghsim"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/githost"
 	"github.com/baton-dev/baton/internal/promotion"
 )
@@ -22,11 +22,7 @@ func (e *env) mallory(t *testing.T) *forge.Client {
 	if err := e.sim.SetPermission("acme/config", "mallory", "write"); err != nil {
 		t.Fatal(err)
 	}
-	gh, err := forge.New(context.Background(), forge.Options{Token: e.sim.Token("mallory"), APIURL: e.url, Sleep: func(context.Context, time.Duration) error { return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return gh
+	return client(t, e.w, "mallory")
 }
 
 // forgedBody is a PR body whose hidden record claims image for commit.
@@ -76,17 +72,14 @@ func TestBumpReadsStateOnlyFromBatonsCommit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t, true)
-	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := e.mustBump(t, "ghcr.io/acme/web:1.5.0")
 	e.mallory(t)
 	forged := strings.Replace(stagingYAML, "1.4.0", "99.0.0", 1)
 	msg := "chore(staging): bump web to 99.0.0\n\nBaton-App: web\nBaton-Env: staging\nBaton-Image: ghcr.io/acme/web:99.0.0\n"
 	if _, err := e.sim.Push("acme/config", res.Branch, "mallory", map[string]*string{"environments/staging/web-deployment.yaml": &forged}, msg); err != nil {
 		t.Fatal(err)
 	}
-	res, err = bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.6.0"))
+	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.6.0"))
 	if err != nil || res.Outcome != promotion.Updated {
 		t.Fatalf("newer bump over a forged record: %+v, %v", res, err)
 	}
@@ -149,10 +142,7 @@ func TestBumpUpdatesOnlyItsOwnPR(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, true)
 		m := e.mallory(t)
-		res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := e.mustBump(t, "ghcr.io/acme/web:1.5.0")
 		if err := m.CreateRef(ctx, "acme/config", "heads/release", e.sim.Ref("acme/config", "refs/heads/main")); err != nil {
 			t.Fatal(err)
 		}
@@ -182,10 +172,7 @@ func TestBumpRestoresItsLabels(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t, true)
-	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := e.mustBump(t, "ghcr.io/acme/web:1.5.0")
 	m := e.mallory(t)
 	for _, l := range []string{"baton", "env:staging"} {
 		if err := m.RemoveLabel(ctx, "acme/config", res.PR.Number, l); err != nil {
@@ -193,7 +180,7 @@ func TestBumpRestoresItsLabels(t *testing.T) {
 		}
 	}
 	e.sim.ResetLog()
-	res, err = bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
+	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
 	if err != nil || res.Outcome != promotion.Unchanged {
 		t.Fatalf("re-run: %+v, %v", res, err)
 	}
@@ -266,9 +253,7 @@ func TestBumpWithoutActivityAPI(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t, true)
-	if _, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0")); err != nil {
-		t.Fatal(err)
-	}
+	e.mustBump(t, "ghcr.io/acme/web:1.5.0")
 	e.sim.Inject(ghsim.Fault{Method: "GET", Route: "/repos/{owner}/{repo}/activity", Kind: ghsim.FaultStatus, Status: 404})
 	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.6.0"))
 	if err != nil || res.Outcome != promotion.Updated {
@@ -285,12 +270,8 @@ func TestBumpWithoutActivityAPI(t *testing.T) {
 func TestBumpRefusesVersionsOutsideThePolicy(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, false)
 	pol := strings.Replace(policyYAML, "    merge: auto\n", "    merge: auto\n    versions: \">= 2.0.0\"\n", 1)
-	if _, err := e.sim.Push("acme/config", "main", "alice", map[string]*string{".baton.yaml": &pol}, "versions"); err != nil {
-		t.Fatal(err)
-	}
-	e.sim.ResetLog()
+	e := newEnvWith(t, ghsimtest.WorldOptions{StagingManifest: stagingYAML, Policy: pol})
 	res, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0"))
 	if err != nil || res.Outcome != promotion.Skipped || !strings.Contains(res.Notice, "1.5.0") || !strings.Contains(res.Notice, ">= 2.0.0") {
 		t.Fatalf("%+v, %v", res, err)

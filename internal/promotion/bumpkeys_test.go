@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/promotion"
 )
 
@@ -35,11 +36,8 @@ environments:
   production:
     branches: [main]
 `
-	e := newEnv(t, false)
-	files := map[string]*string{".baton.yaml": ptr(pol), "apps/worker/staging/values.yaml": ptr(values), "apps/worker/production/values.yaml": ptr(values)}
-	if _, err := e.sim.Push("acme/config", "main", "alice", files, "worker"); err != nil {
-		t.Fatal(err)
-	}
+	e := newEnvWith(t, ghsimtest.WorldOptions{StagingManifest: stagingYAML, Policy: pol,
+		ConfigFiles: map[string]string{"apps/worker/staging/values.yaml": values, "apps/worker/production/values.yaml": values}})
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name, ref, image, want string

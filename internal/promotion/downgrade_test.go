@@ -35,20 +35,11 @@ func TestDowngradeGuardsRefuseWhenTheyCannotRead(t *testing.T) {
 			e := newEnv(t, true)
 			ctx := context.Background()
 			older, newer := e.twoSources(t)
-			r := req(t, "ghcr.io/acme/web:main-zulu")
-			r.SourceSHA = newer
+			ref := "refs/heads/develop"
 			if tc.prod {
-				r.Ref = "refs/heads/main"
+				ref = "refs/heads/main"
 			}
-			res, err := bump(ctx, e.gh, r)
-			if err != nil || res.Outcome != promotion.Created {
-				t.Fatalf("newer: %+v, %v", res, err)
-			}
-			if !tc.prod {
-				if _, err := e.sim.Merge("acme/config", res.PR.Number, "bob", "squash"); err != nil {
-					t.Fatal(err)
-				}
-			}
+			r, res := e.bumpNewer(t, newer, ref, !tc.prod)
 			refs := strings.Join(e.sim.Refs("acme/config", "refs/heads/"), " ")
 			branch := res.Branch
 			head := e.sim.Ref("acme/config", "refs/heads/"+branch)
@@ -66,7 +57,7 @@ func TestDowngradeGuardsRefuseWhenTheyCannotRead(t *testing.T) {
 			e.sim.ResetLog()
 			r.Image, _ = image.Parse("ghcr.io/acme/web:main-alpha")
 			r.SourceSHA = older
-			res, err = bumpWith(ctx, e.gh, gh, r)
+			res, err := bumpWith(ctx, e.gh, gh, r)
 			var ue *promotion.UndecidedError
 			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "allow-downgrade") {
 				t.Fatalf("want a refusal naming %q, got %+v, %v", tc.want, res, err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/baton-dev/baton/internal/forge"
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
 	"github.com/baton-dev/baton/internal/promotion"
 )
 
@@ -36,9 +37,6 @@ func TestConcurrentBumpsOfOneAppKeepTheHighest(t *testing.T) {
 					if err == nil {
 						t.Logf("1.%d.0: %s %s", v, res.Outcome, res.Notice)
 					}
-					if err == nil {
-						t.Logf("1.%d.0: %s %s", v, res.Outcome, res.Notice)
-					}
 					errs <- err
 				}()
 			}
@@ -58,22 +56,16 @@ func TestConcurrentBumpsOfOneAppKeepTheHighest(t *testing.T) {
 func TestConcurrentBumpsOfManyApps(t *testing.T) {
 	t.Parallel()
 	const n = 20
-	e := newEnv(t, true)
 	var policy strings.Builder
 	policy.WriteString("apps:\n")
-	files := map[string]*string{}
+	files := map[string]string{}
 	for i := range n {
 		app := fmt.Sprintf("app%02d", i)
 		fmt.Fprintf(&policy, "  %s:\n    image: ghcr.io/acme/%s\n", app, app)
-		f := strings.ReplaceAll(stagingYAML, "acme/web", "acme/"+app)
-		files[fmt.Sprintf("environments/staging/%s-deployment.yaml", app)] = &f
+		files[fmt.Sprintf("environments/staging/%s-deployment.yaml", app)] = strings.ReplaceAll(stagingYAML, "acme/web", "acme/"+app)
 	}
 	policy.WriteString("environments:\n  staging:\n    branches: [develop]\n    merge: auto\n")
-	p := policy.String()
-	files[".baton.yaml"] = &p
-	if _, err := e.sim.Push("acme/config", "main", "alice", files, "twenty apps"); err != nil {
-		t.Fatal(err)
-	}
+	e := newEnvWith(t, ghsimtest.WorldOptions{StagingManifest: stagingYAML, Policy: policy.String(), ConfigFiles: files})
 	ctx := context.Background()
 	errs := make(chan error, n)
 	var start sync.WaitGroup
@@ -113,7 +105,9 @@ func TestConcurrentBumpsOfManyApps(t *testing.T) {
 }
 
 // beforeUpdate is the forge client with a hook that runs once, right
-// before the first ref update: another pipeline finishing in between.
+// before the bump's first ref update: between its read of the branch and
+// its write, the window every racing run has (another pipeline finishing
+// in between, or a writer's force push).
 type beforeUpdate struct {
 	*forge.Client
 	once sync.Once
@@ -135,9 +129,7 @@ func TestBumpPutsBackANewerCommitItLowered(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newEnv(t, true)
-	if _, err := bump(ctx, e.gh, req(t, "ghcr.io/acme/web:1.5.0")); err != nil {
-		t.Fatal(err)
-	}
+	e.mustBump(t, "ghcr.io/acme/web:1.5.0")
 	other := e.client(t)
 	slow := &beforeUpdate{Client: e.client(t), hook: func() {
 		res, err := bump(ctx, other, req(t, "ghcr.io/acme/web:1.7.0"))
