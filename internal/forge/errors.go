@@ -113,6 +113,8 @@ func kindOf(status int, msg string) error {
 		return githost.ErrRetryable
 	case status == http.StatusUnauthorized:
 		return githost.ErrUnauthorized
+	case status == http.StatusForbidden && strings.Contains(msg, "archived"):
+		return githost.ErrArchived
 	case status == http.StatusForbidden:
 		return githost.ErrForbidden
 	case status == http.StatusNotFound:

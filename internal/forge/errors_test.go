@@ -176,3 +176,35 @@ func TestErrorKinds(t *testing.T) {
 		})
 	}
 }
+
+// An archived repository refuses every write with 403 "Repository was
+// archived so is read-only.": ErrArchived, which is also ErrForbidden and
+// ErrPermanent, never retried; reads still work.
+func TestArchivedRepositoryRefusesWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const repo = "acme/config"
+	sim, url, tok := setup(t)
+	sl := &sleeps{}
+	c := client(t, url, tok, sl)
+	if err := sim.SetArchived(repo, true); err != nil {
+		t.Fatal(err)
+	}
+	main := sim.Ref(repo, "refs/heads/main")
+	if _, err := c.Branch(ctx, repo, "main"); err != nil {
+		t.Fatalf("a read of an archived repository: %v", err)
+	}
+	err := c.CreateRef(ctx, repo, "heads/x", main)
+	for _, k := range []error{githost.ErrArchived, githost.ErrForbidden, githost.ErrPermanent} {
+		if !errors.Is(err, k) {
+			t.Errorf("errors.Is(%v, %q) = false", err, k)
+		}
+	}
+	if errors.Is(err, githost.ErrRetryable) || sl.count() != 0 || err == nil || !strings.Contains(err.Error(), "archived so is read-only") {
+		t.Errorf("error %v after %d waits", err, sl.count())
+	}
+	r, err := c.Repo(ctx, repo)
+	if err != nil || !r.Archived {
+		t.Errorf("Repo: %+v, %v (want archived)", r, err)
+	}
+}

@@ -23,7 +23,7 @@ func (c *Client) Repo(ctx context.Context, repo string) (*githost.Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &githost.Repo{FullName: r.GetFullName(), DefaultBranch: r.GetDefaultBranch(), HTMLURL: r.GetHTMLURL()}, nil
+	return &githost.Repo{FullName: r.GetFullName(), DefaultBranch: r.GetDefaultBranch(), HTMLURL: r.GetHTMLURL(), Archived: r.GetArchived()}, nil
 }
 
 // Branch reads a branch's head commit (with its tree) in one request.

@@ -210,6 +210,11 @@ func (c *call) writableRepo(perm string) (*Repo, bool) {
 // App permission is perm (contents, pull_requests, issues, statuses,
 // checks), answering 403 when not.
 func (c *call) canWrite(r *Repo, perm string) bool {
+	if r.Archived && c.role(r) != "" && c.role(r) != "none" {
+		// GitHub refuses every write to an archived repository, whoever asks.
+		c.fail(http.StatusForbidden, "Repository was archived so is read-only.")
+		return false
+	}
 	switch role := c.role(r); role {
 	case "installation":
 		p := c.who.inst.Permissions[perm]

@@ -64,7 +64,7 @@ func (s *Sim) repoJSON(r *Repo, role string) map[string]any {
 		"html_url": s.apiURL("/%s", full), "url": s.apiURL("/repos/%s", full),
 		"clone_url": s.apiURL("/%s.git", full), "default_branch": r.DefaultBranch,
 		"allow_merge_commit": r.MergeMethods["merge"], "allow_squash_merge": r.MergeMethods["squash"],
-		"allow_rebase_merge": r.MergeMethods["rebase"], "archived": false, "disabled": false,
+		"allow_rebase_merge": r.MergeMethods["rebase"], "archived": r.Archived, "disabled": false,
 		"permissions": perms, "created_at": ts(r.Created), "updated_at": ts(r.Created), "pushed_at": ts(r.Created), "size": 1,
 	}
 }

@@ -55,6 +55,10 @@ func (c *call) canComment(r *Repo) bool {
 		c.fail(http.StatusUnauthorized, "Requires authentication")
 		return false
 	}
+	if r.Archived {
+		c.fail(http.StatusForbidden, "Repository was archived so is read-only.")
+		return false
+	}
 	if in := c.who.inst; in != nil {
 		if in.Permissions["issues"] == "write" || in.Permissions["pull_requests"] == "write" {
 			return true

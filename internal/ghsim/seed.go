@@ -187,6 +187,22 @@ type RepoOptions struct {
 	Message       string            // the initial commit's message
 	Author        string            // login of the initial commit's author; the owner when empty
 	MergeMethods  []string          // allowed merge methods; all when empty
+	// Archived makes the repository read-only: every write is refused with
+	// GitHub's 403 "Repository was archived so is read-only.".
+	Archived bool
+}
+
+// SetArchived archives (or unarchives) a repository, as its admin can in
+// Settings: an archived repository refuses every write.
+func (s *Sim) SetArchived(fullName string, archived bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.repoNamed(fullName)
+	if err != nil {
+		return err
+	}
+	r.Archived = archived
+	return nil
 }
 
 // CreateRepo creates owner/name. The owner account is created as an
@@ -250,6 +266,7 @@ func (s *Sim) CreateRepo(fullName string, o RepoOptions) (*Repo, error) {
 			return nil, err
 		}
 	}
+	r.Archived = o.Archived // after the seed commit: archiving comes last
 	return r, nil
 }
 

@@ -123,6 +123,7 @@ type Repo struct {
 	Name          string
 	Private       bool
 	DefaultBranch string
+	Archived      bool // read-only: writes answer 403
 	MergeMethods  map[string]bool
 	Collaborators map[string]string // login → admin, maintain, write, triage, read
 	Created       time.Time

@@ -38,6 +38,10 @@ var (
 	// (403 that is not a rate limit, e.g. "Resource not accessible by
 	// integration").
 	ErrForbidden = errors.New("forbidden")
+	// ErrArchived: the repository is archived, so GitHub refuses every
+	// write to it (403 "Repository was archived so is read-only."). It is
+	// also an ErrForbidden.
+	ErrArchived = errors.New("archived")
 	// ErrNotMergeable: GitHub refused to merge the pull request (405:
 	// "Pull Request is not mergeable", a draft, a merge method the
 	// repository does not allow). The transient 405 "Base branch was
@@ -53,6 +57,7 @@ var class = map[error]error{
 	ErrHeadChanged:  ErrConflict,
 	ErrUnauthorized: ErrPermanent,
 	ErrForbidden:    ErrPermanent,
+	ErrArchived:     ErrForbidden,
 	ErrNotMergeable: ErrPermanent,
 	ErrValidation:   ErrPermanent,
 }
@@ -81,9 +86,15 @@ func (e *Error) Error() string {
 
 // Is matches the error's kind and the broad class that kind belongs to
 // (ErrHeadChanged is also ErrConflict; ErrForbidden, ErrUnauthorized,
-// ErrNotMergeable and ErrValidation are also ErrPermanent).
+// ErrNotMergeable and ErrValidation are also ErrPermanent; ErrArchived is
+// also ErrForbidden, and so ErrPermanent).
 func (e *Error) Is(target error) bool {
-	return target == e.Kind || e.Kind != nil && class[e.Kind] == target
+	for k := e.Kind; k != nil; k = class[k] {
+		if k == target { //nolint:errorlint // kinds are sentinels, compared as such
+			return true
+		}
+	}
+	return false
 }
 
 // Unwrap returns the underlying error.

@@ -11,6 +11,7 @@ type Repo struct {
 	FullName      string
 	DefaultBranch string
 	HTMLURL       string
+	Archived      bool // read-only: GitHub refuses every write
 }
 
 // User is a GitHub account as the API shows it. ID is the stable

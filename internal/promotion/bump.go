@@ -438,7 +438,4 @@ func restoreLabels(ctx context.Context, gh BumpGitHub, repo string, pr *githost.
 
 // isArchived recognizes GitHub's refusal of a write to an archived
 // repository (403 "Repository was archived so is read-only.").
-func isArchived(err error) bool {
-	var ge *githost.Error
-	return errors.As(err, &ge) && ge.Status == 403 && strings.Contains(strings.ToLower(ge.Message), "archived")
-}
+func isArchived(err error) bool { return errors.Is(err, githost.ErrArchived) }

@@ -86,21 +86,3 @@ func TestOwnPR(t *testing.T) {
 	}
 }
 
-// TestIsArchived recognizes GitHub's refusal to write to an archived
-// repository (the simulator has no archived repositories yet).
-func TestIsArchived(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		err  error
-		want bool
-	}{
-		{&githost.Error{Op: "create tree in acme/config", Status: 403, Message: "Repository was archived so is read-only.", Kind: githost.ErrForbidden}, true},
-		{&githost.Error{Op: "create tree in acme/config", Status: 403, Message: "Resource not accessible by integration", Kind: githost.ErrForbidden}, false},
-		{&githost.Error{Op: "create tree in acme/config", Status: 500, Message: "archived", Kind: githost.ErrRetryable}, false},
-		{nil, false},
-	} {
-		if got := isArchived(tc.err); got != tc.want {
-			t.Errorf("isArchived(%v) = %v, want %v", tc.err, got, tc.want)
-		}
-	}
-}

@@ -111,6 +111,10 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		exit  int
 		want  []string       // the error names each of these
 		match *regexp.Regexp // and, when set, matches this
+		// refused is a write GitHub itself refuses (an archived repository
+		// says so only then): that one attempt, answered 403, creates
+		// nothing; every other row makes no write at all.
+		refused string
 	}{
 		{
 			name:  "an environment's file that is not YAML: the file and the line",
@@ -201,6 +205,19 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			want: []string{"acme/config", "empty"},
 		},
 		{
+			name:  "an archived config repository",
+			world: ghsimtest.WorldOptions{Policy: webPolicy},
+			run: func(r *rig) error {
+				if err := r.w.Sim.SetArchived(r.w.Config, true); err != nil {
+					return err
+				}
+				return bump(nil)(r)
+			},
+			exit:    command.ExitConfig,
+			want:    []string{"acme/config is archived", "unarchive", "nothing was written"},
+			refused: "POST /repos/acme/config/git/trees → 403",
+		},
+		{
 			name:  "an App private key that is not the App's",
 			world: ghsimtest.WorldOptions{Policy: webPolicy, App: true, Start: time.Now()},
 			run: func(r *rig) error {
@@ -249,8 +266,8 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			if len(missing) > 0 {
 				t.Errorf("the error does not name %q", missing)
 			}
-			if w := writes(r.w.Sim.Requests()); len(w) > 0 {
-				t.Errorf("bad input still wrote to GitHub:\n  %s", strings.Join(w, "\n  "))
+			if w := writes(r.w.Sim.Requests()); tc.refused == "" && len(w) > 0 || tc.refused != "" && (len(w) != 1 || w[0] != tc.refused) {
+				t.Errorf("bad input still wrote to GitHub (want %q at most):\n  %s", tc.refused, strings.Join(w, "\n  "))
 			}
 		})
 	}
