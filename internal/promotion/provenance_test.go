@@ -85,4 +85,3 @@ func TestOwnPR(t *testing.T) {
 		t.Error("with an unknown identity nothing is Baton's")
 	}
 }
-
