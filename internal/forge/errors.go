@@ -100,7 +100,8 @@ func rateLimitHeaders(resp *github.Response) (wait time.Duration, ok bool) {
 	return 0, false
 }
 
-// kindOf types an API error by status and message, as DESIGN §8 lists.
+// kindOf types an API error by status and message: what the caller must do
+// (retry, rebuild on the new state, or report).
 // Rate limits never reach it: classify has typed them from go-github's
 // RateLimitError and AbuseRateLimitError, so a 403 here is a permission.
 func kindOf(status int, msg string) error {

@@ -1,6 +1,7 @@
 package policy
 
-// unsupported maps keys that DESIGN.md describes, and that a user may
+// unsupported maps keys of Baton's planned features (promotion order,
+// soak time, health gates, windows, branch promotion), which a user may
 // write, to why this version refuses them: accepting a key Baton does not
 // enforce would make people believe a protection exists. Each entry goes
 // when its feature lands.

@@ -9,12 +9,12 @@ import (
 )
 
 // TestRequestBudgets holds each operation to its budget of requests to
-// the config repository (DESIGN §8, issue 10): a new bump ≤ 9, a re-run
+// the config repository: a new bump ≤ 9, a re-run
 // ≤ 4 with no write, an update ≤ 10, a no-op ≤ 4 with no write, approve →
 // merge → release ≤ 16. Re-runs are routine (failed jobs, matrix builds)
 // and GitHub's secondary limits count content-creating calls.
 //
-// A new bump, 9 (DESIGN's 8 assumed the optimistic path: create the ref
+// A new bump, 9 (a budget of 8 assumed the optimistic path: create the ref
 // and treat 422 as "look it up"; a re-run that must make no write needs
 // one read before any write instead, and no REST answer that tells a
 // re-run apart also carries the base's commit, tree or files):
@@ -27,7 +27,7 @@ import (
 //  5. POST git/trees, 6. POST git/commits, 7. POST git/refs: one commit.
 //  8. POST pulls, 9. POST issues/{n}/labels (create takes no labels).
 //
-// Approve → merge → release, 16 (DESIGN's 12 predates the evidence reads
+// Approve → merge → release, 16 (a budget of 12 predates the evidence reads
 // of the trust model, issue 9), each request needed:
 //
 //  1. GET pulls/{n}: the pull request (author id, head, base, state).
