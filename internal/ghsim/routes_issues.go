@@ -114,16 +114,28 @@ func (s *Sim) getComment(c *call) {
 	}
 }
 
-func (s *Sim) updateComment(c *call) {
+// commentToChange looks up the comment {id} the caller edits or deletes:
+// its author may, and so may anyone with write access or an App
+// installation allowed to comment (GitHub lets writers edit and delete
+// others' comments); a triage or read user may not.
+func (c *call) commentToChange() (*Repo, *Comment, bool) {
 	r, cm, ok := c.commentToAnswer()
 	if !ok {
-		return
+		return nil, nil, false
 	}
 	if c.actor().ID != cm.User.ID {
-		if role := c.role(r); role != "admin" && role != "maintain" && role != "write" {
+		if role := c.role(r); role != "admin" && role != "maintain" && role != "write" && role != "installation" {
 			c.fail(http.StatusForbidden, "Must have admin rights to Repository.")
-			return
+			return nil, nil, false
 		}
+	}
+	return r, cm, true
+}
+
+func (s *Sim) updateComment(c *call) {
+	r, cm, ok := c.commentToChange()
+	if !ok {
+		return
 	}
 	f := c.form("IssueComment")
 	body := f.req("body")
@@ -139,15 +151,9 @@ func (s *Sim) updateComment(c *call) {
 // author, or anyone with write access (GitHub lets writers delete others'
 // comments), removes it; 204.
 func (s *Sim) deleteComment(c *call) {
-	r, cm, ok := c.commentToAnswer()
+	r, cm, ok := c.commentToChange()
 	if !ok {
 		return
-	}
-	if c.actor().ID != cm.User.ID {
-		if role := c.role(r); role != "admin" && role != "maintain" && role != "write" {
-			c.fail(http.StatusForbidden, "Must have admin rights to Repository.")
-			return
-		}
 	}
 	r.removeComment(cm.ID)
 	c.w.WriteHeader(http.StatusNoContent)

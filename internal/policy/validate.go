@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -166,7 +167,7 @@ func (v *validator) mapping(n *yaml.Node, where, kind string, allowed []string, 
 			v.errf(k, full, "not supported yet: %s", why)
 			continue
 		}
-		if allowed != nil && !contains(allowed, key) {
+		if allowed != nil && !slices.Contains(allowed, key) {
 			v.errf(k, full, "unknown key (allowed here: %s)", strings.Join(allowed, ", "))
 			continue
 		}
@@ -228,20 +229,11 @@ func (v *validator) strList(n *yaml.Node, key string) []string {
 
 func (v *validator) enum(n *yaml.Node, key string, allowed ...string) string {
 	s := v.str(n, key)
-	if s != "" && !contains(allowed, s) {
+	if s != "" && !slices.Contains(allowed, s) {
 		v.errf(n, key, "%q is not allowed (one of: %s)", s, strings.Join(allowed, ", "))
 		return ""
 	}
 	return s
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // mapGet returns the value of key in mapping m, or nil.

@@ -3,6 +3,7 @@ package promotion
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -221,7 +222,7 @@ func countApprovals(ctx context.Context, gh authorizeGitHub, p *Promotion, v *ve
 		switch {
 		case r.State != "APPROVED":
 			userWhy[id] = "the reviewer's latest review is " + strings.ToLower(strings.ReplaceAll(r.State, "_", " "))
-		case !contains(e.heads, r.CommitID):
+		case !slices.Contains(e.heads, r.CommitID):
 			userWhy[id] = fmt.Sprintf("the review is of %s, not of the current head %s", short(r.CommitID), head)
 		case r.User.Type == "Bot" || id == e.selfID():
 		default:

@@ -3,6 +3,7 @@ package promotion
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/baton-dev/baton/internal/githost"
@@ -74,7 +75,7 @@ func ownPR(prs []*githost.PR, self githost.Identity, repo, branch string) *githo
 }
 
 func hasLabel(pr *githost.PR, label string) bool {
-	return contains(pr.Labels, label)
+	return slices.Contains(pr.Labels, label)
 }
 
 // Result is the outcome of a command or merge attempt.

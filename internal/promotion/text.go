@@ -43,15 +43,6 @@ func dashIfEmpty(s string) string {
 	return s
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func without(list []string, s string) []string {
 	var out []string
 	for _, x := range list {

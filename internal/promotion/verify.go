@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,7 +97,7 @@ func verify(ctx context.Context, gh verifyGitHub, p *Promotion, e *evidence) (*v
 	}
 	v := &verified{head: head, record: record, image: want, app: app, base: map[string][]byte{}, diverged: d.Status == "diverged"}
 	for _, f := range d.Files {
-		if !contains(files, f.Path) || f.Status != "modified" {
+		if !slices.Contains(files, f.Path) || f.Status != "modified" {
 			return nil, fmt.Sprintf("it changes %s (%s), which is not one of this environment's files (%s)", f.Path, f.Status, strings.Join(files, ", ")), nil
 		}
 		base, err := gh.File(ctx, p.Repo, d.MergeBase.SHA, f.Path)
@@ -120,7 +121,7 @@ func verify(ctx context.Context, gh verifyGitHub, p *Promotion, e *evidence) (*v
 			return nil, fmt.Sprintf("%s differs from Baton's edit (only the %s image values may change)", f.Path, want.Name), nil
 		}
 		for _, from := range res.From() {
-			if !contains(v.from, from) {
+			if !slices.Contains(v.from, from) {
 				v.from = append(v.from, from)
 			}
 		}
