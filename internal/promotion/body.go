@@ -57,13 +57,13 @@ func (m Meta) record() string {
 
 // sanitize makes untrusted text (commit messages of the app repository)
 // safe inside the PR body: no HTML comments (which could forge the baton
-// record), no mentions, no markup that spans lines.
+// record), no mentions, no links or images, no markup that spans lines.
 func sanitize(s string) string {
-	s = oneLine(s)
-	r := strings.NewReplacer("<!--", "&lt;!--", "-->", "--&gt;", "<", "&lt;", ">", "&gt;", "@", "@\u200b", "`", "'", "|", "\\|")
-	if len([]rune(s)) > 120 {
-		s = string([]rune(s)[:117]) + "..."
-	}
+	s = truncate(oneLine(s), 120)
+	r := strings.NewReplacer("<!--", "&lt;!--", "-->", "--&gt;", "<", "&lt;", ">", "&gt;", "@", "@\u200b", "`", "'", "|", "\\|",
+		// No links or images: [text](url) and ![alt](url) render only
+		// with unescaped brackets.
+		"\\", "\\\\", "[", "\\[", "]", "\\]")
 	return r.Replace(s)
 }
 
@@ -102,8 +102,13 @@ func PRBody(m Meta, want image.Ref, places map[string]int, log *githost.Comparis
 	}
 	if m.Actor != "" || m.Run != "" {
 		who := sanitize(m.Actor)
-		if m.Run != "" {
+		switch {
+		case linkable(m.Run):
 			who = fmt.Sprintf("%s in [this run](%s)", who, m.Run)
+		case m.Run != "":
+			// The run URL is the caller's text (--run-url): what is not a
+			// plain https URL is shown, not linked.
+			who = fmt.Sprintf("%s in run %s", who, code(truncate(m.Run, 200)))
 		}
 		fmt.Fprintf(&b, "| Triggered by | %s |\n", who)
 	}

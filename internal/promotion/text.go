@@ -1,6 +1,7 @@
 package promotion
 
 import (
+	"net/url"
 	"sort"
 	"strings"
 	"unicode"
@@ -158,4 +159,30 @@ func quiet(s string) string {
 
 func isLoginByte(c byte) bool {
 	return c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// truncate shortens s to at most n runes, marking the cut with "...".
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-3]) + "..."
+	}
+	return s
+}
+
+// linkable reports whether a URL someone else gave (a build's run URL)
+// may be a markdown link target: https, a host, and none of the
+// characters that end a link or start markup (blanks, brackets,
+// parentheses, angle brackets, quotes, backslashes, control and format
+// characters).
+func linkable(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+		return false
+	}
+	for _, r := range s {
+		if strings.ContainsRune(" ()[]<>\"'`\\", r) || unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
 }
