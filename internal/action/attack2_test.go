@@ -72,3 +72,27 @@ func TestAttack2OutputDelimiterInjection(t *testing.T) {
 		t.Errorf("outputs (-want +got):\n%s\nfile:\n%s", diff, data)
 	}
 }
+
+// A second delivery of a pull_request_review event (GitHub redelivers,
+// people re-run jobs) must find Baton's earlier answer: the review's id
+// goes to the use case, whose reply carries it in its marker. Without
+// it every delivery answered again.
+func TestAttack2ReviewEventCarriesTheReviewID(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "event.json")
+	payload := `{"action":"submitted","review":{"id":80,"state":"approved","commit_id":"abc","submitted_at":"2026-11-30T10:00:00Z","user":{"id":5,"login":"carol","type":"User"}},"pull_request":{"number":7},"repository":{"full_name":"acme/config"}}`
+	if err := os.WriteFile(path, []byte(payload), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := readPayload(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := p.reviewEvent("acme/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.ReviewID != 80 {
+		t.Errorf("review event's ReviewID = %d, want 80 (review.id)", ev.ReviewID)
+	}
+}

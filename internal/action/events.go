@@ -149,6 +149,7 @@ type payload struct {
 		PullRequest json.RawMessage `json:"pull_request"`
 	} `json:"issue"`
 	Review *struct {
+		ID          int64     `json:"id"`
 		State       string    `json:"state"`
 		CommitID    string    `json:"commit_id"`
 		SubmittedAt time.Time `json:"submitted_at"`
@@ -231,7 +232,7 @@ func (p *payload) reviewEvent(repo string) (promotion.ReviewEvent, error) {
 		return promotion.ReviewEvent{}, fmt.Errorf("the event payload has no review: is this a pull_request_review event?")
 	}
 	return promotion.ReviewEvent{
-		Repo: repo, Number: p.PullRequest.Number, Author: p.Review.User.Login, State: p.Review.State,
+		Repo: repo, Number: p.PullRequest.Number, ReviewID: p.Review.ID, Author: p.Review.User.Login, State: p.Review.State,
 		CommitID: p.Review.CommitID, Action: p.Action, Submitted: p.Review.SubmittedAt,
 	}, nil
 }
