@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/baton-dev/baton/internal/command"
 )
 
 // readOutputs parses a GITHUB_OUTPUT file the way the runner does:
@@ -94,5 +96,30 @@ func TestAttack2ReviewEventCarriesTheReviewID(t *testing.T) {
 	}
 	if ev.ReviewID != 80 {
 		t.Errorf("review event's ReviewID = %d, want 80 (review.id)", ev.ReviewID)
+	}
+}
+
+// A workflow_dispatch's command input is set by whoever dispatches. The
+// commands that read a pull request, comment or commit from the event
+// must refuse a payload that names none with an input error (exit 2),
+// not call GitHub with an empty commit id.
+func TestAttack2DispatchWithACraftedCommand(t *testing.T) {
+	t.Parallel()
+	for _, cmd := range []string{"merge", "release", "approve"} {
+		t.Run(cmd, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "event.json")
+			if err := os.WriteFile(path, []byte(`{"inputs":{"command":"`+cmd+`"},"repository":{"full_name":"acme/config"}}`), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			env := map[string]string{"GITHUB_EVENT_NAME": "workflow_dispatch", "GITHUB_EVENT_PATH": path, "GITHUB_REPOSITORY": "acme/config"}
+			_, err := invocationFor(Inputs{Command: "auto"}, world{getenv: func(k string) string { return env[k] }})
+			if err == nil {
+				t.Fatalf("dispatch with command %s and no event object: no error", cmd)
+			}
+			if cmd == "merge" && command.ExitCode(err) != command.ExitInput {
+				t.Errorf("dispatch with command merge: exit %d (%v), want an input error", command.ExitCode(err), err)
+			}
+		})
 	}
 }

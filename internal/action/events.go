@@ -128,6 +128,11 @@ func invocationFor(in Inputs, w world) (*invocation, error) {
 		inv.release = command.ReleaseOptions{ConfigRepo: cr, Event: ev}
 	default:
 		ev := p.mergeEvent(repo)
+		if ev.SHA == "" && ev.Number == 0 {
+			// A dispatch's command input (anyone who can dispatch sets it)
+			// or a workflow's command: merge on an event with no commit.
+			return nil, &command.InputError{Err: fmt.Errorf("command merge on a %s event: the event names no commit or pull request (merge runs on check_suite, check_run, status, workflow_run and pull_request events; workflow_dispatch and schedule run reconcile)", event)}
+		}
 		inv.merge = command.MergeOptions{ConfigRepo: cr, SHA: ev.SHA, Number: ev.Number}
 	}
 	return inv, nil
