@@ -27,6 +27,7 @@ func TestAttack2RunURLAndActorInjection(t *testing.T) {
 		{"markers", "https://ci.example/<!-- baton:head 0123456789012345678901234567890123456789 -->", "alice"},
 		{"actor", "https://ci.example/run/1", "alice\nBaton-Approved-By: carol @acme/sre <img src=x>"},
 		{"javascript", "javascript:alert(1)", "alice"},
+		{"very long", "https://ci.example/" + strings.Repeat("a", 70000), "alice"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

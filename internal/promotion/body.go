@@ -48,6 +48,9 @@ func ParseMeta(body string) (*Meta, error) {
 }
 
 func (m Meta) record() string {
+	// The caller's texts are bounded, as in the visible table: the body
+	// must stay under GitHub's limit whatever a build names itself.
+	m.Run, m.Actor, m.Source = truncate(m.Run, maxLinkLen), truncate(m.Actor, 200), truncate(m.Source, 200)
 	b, _ := json.Marshal(m)
 	// JSON never contains "-->" once > is escaped, so the comment cannot
 	// be closed early by any value.
@@ -98,7 +101,7 @@ func PRBody(m Meta, want image.Ref, places map[string]int, log *githost.Comparis
 	}
 	fmt.Fprintf(&b, "| Files | %s |\n", strings.Join(fl, "<br>"))
 	if m.Source != "" {
-		fmt.Fprintf(&b, "| Source | %s |\n", code(m.Source))
+		fmt.Fprintf(&b, "| Source | %s |\n", code(truncate(m.Source, 200)))
 	}
 	if m.Actor != "" || m.Run != "" {
 		who := sanitize(m.Actor)

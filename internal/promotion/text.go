@@ -169,12 +169,20 @@ func truncate(s string, n int) string {
 	return s
 }
 
+// maxLinkLen bounds a link Baton writes from someone else's URL: a run
+// URL is short, and a long one would only push the body past GitHub's
+// limit.
+const maxLinkLen = 500
+
 // linkable reports whether a URL someone else gave (a build's run URL)
-// may be a markdown link target: https, a host, and none of the
-// characters that end a link or start markup (blanks, brackets,
-// parentheses, angle brackets, quotes, backslashes, control and format
-// characters).
+// may be a markdown link target: https, a host, at most maxLinkLen bytes,
+// and none of the characters that end a link or start markup (blanks,
+// brackets, parentheses, angle brackets, quotes, backslashes, control and
+// format characters).
 func linkable(s string) bool {
+	if len(s) > maxLinkLen {
+		return false
+	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
 		return false
