@@ -128,6 +128,11 @@ func invocationFor(in Inputs, w world) (*invocation, error) {
 		inv.release = command.ReleaseOptions{ConfigRepo: cr, Event: ev}
 	default:
 		ev := p.mergeEvent(repo)
+		if ev.SHA == "" && ev.Number == 0 {
+			// A dispatch's command input (anyone who can dispatch sets it)
+			// or a workflow's command: merge on an event with no commit.
+			return nil, &command.InputError{Err: fmt.Errorf("command merge on a %s event: the event names no commit or pull request (merge runs on check_suite, check_run, status, workflow_run and pull_request events; workflow_dispatch and schedule run reconcile)", event)}
+		}
 		inv.merge = command.MergeOptions{ConfigRepo: cr, SHA: ev.SHA, Number: ev.Number}
 	}
 	return inv, nil
@@ -149,6 +154,7 @@ type payload struct {
 		PullRequest json.RawMessage `json:"pull_request"`
 	} `json:"issue"`
 	Review *struct {
+		ID          int64     `json:"id"`
 		State       string    `json:"state"`
 		CommitID    string    `json:"commit_id"`
 		SubmittedAt time.Time `json:"submitted_at"`
@@ -231,7 +237,7 @@ func (p *payload) reviewEvent(repo string) (promotion.ReviewEvent, error) {
 		return promotion.ReviewEvent{}, fmt.Errorf("the event payload has no review: is this a pull_request_review event?")
 	}
 	return promotion.ReviewEvent{
-		Repo: repo, Number: p.PullRequest.Number, Author: p.Review.User.Login, State: p.Review.State,
+		Repo: repo, Number: p.PullRequest.Number, ReviewID: p.Review.ID, Author: p.Review.User.Login, State: p.Review.State,
 		CommitID: p.Review.CommitID, Action: p.Action, Submitted: p.Review.SubmittedAt,
 	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,12 +23,39 @@ type outputs struct {
 	w      io.Writer // the log, for untrusted text
 }
 
+// set writes one step output. go-githubactions writes every output
+// between copies of one fixed delimiter, so a value holding it would end
+// early and set other outputs after it: each output here gets a random
+// delimiter the value does not contain, as the runner's own toolkit does.
+// Outside a runner the value is printed as untrusted text.
 func (o *outputs) set(k, v string) {
-	if o.getenv("GITHUB_OUTPUT") == "" {
-		o.a.Infof("%s", "output "+k+"="+v)
+	path := o.getenv("GITHUB_OUTPUT")
+	if path == "" {
+		if err := printUntrusted(o.w, "output "+k+"="+v); err != nil {
+			o.a.Warningf("%s", "printing output "+k+" failed: "+err.Error())
+		}
 		return
 	}
-	o.a.SetOutput(k, v)
+	delim := "ghadelimiter_" + stopToken()
+	for strings.Contains(v, delim) {
+		delim = "ghadelimiter_" + stopToken()
+	}
+	if err := appendFile(path, k+"<<"+delim+"\n"+v+"\n"+delim+"\n"); err != nil {
+		o.a.Warningf("%s", "setting output "+k+" failed: "+err.Error())
+	}
+}
+
+// appendFile appends text to a runner file (GITHUB_OUTPUT).
+func appendFile(path, text string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(text); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func (o *outputs) summary(md string) {

@@ -287,6 +287,10 @@ func (s *Sim) createPull(c *call) {
 	if !f.ok() {
 		return
 	}
+	if len(body) > 65536 {
+		c.invalid("PullRequest", "body", "custom", "Body is too long (maximum is 65536 characters)")
+		return
+	}
 	if owner, branch, found := strings.Cut(head, ":"); found {
 		if !strings.EqualFold(owner, r.Owner.Login) {
 			c.invalid("PullRequest", "head", "invalid", "")
@@ -345,6 +349,10 @@ func (s *Sim) updatePull(c *call) {
 	state, hasState := f.opt("state")
 	base, hasBase := f.opt("base")
 	if !f.ok() {
+		return
+	}
+	if hasBody && len(body) > 65536 {
+		c.invalid("PullRequest", "body", "custom", "Body is too long (maximum is 65536 characters)")
 		return
 	}
 	if hasState && state != "open" && state != "closed" {

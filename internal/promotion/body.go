@@ -48,6 +48,9 @@ func ParseMeta(body string) (*Meta, error) {
 }
 
 func (m Meta) record() string {
+	// The caller's texts are bounded, as in the visible table: the body
+	// must stay under GitHub's limit whatever a build names itself.
+	m.Run, m.Actor, m.Source = truncate(m.Run, maxLinkLen), truncate(m.Actor, 200), truncate(m.Source, 200)
 	b, _ := json.Marshal(m)
 	// JSON never contains "-->" once > is escaped, so the comment cannot
 	// be closed early by any value.
@@ -57,13 +60,13 @@ func (m Meta) record() string {
 
 // sanitize makes untrusted text (commit messages of the app repository)
 // safe inside the PR body: no HTML comments (which could forge the baton
-// record), no mentions, no markup that spans lines.
+// record), no mentions, no links or images, no markup that spans lines.
 func sanitize(s string) string {
-	s = oneLine(s)
-	r := strings.NewReplacer("<!--", "&lt;!--", "-->", "--&gt;", "<", "&lt;", ">", "&gt;", "@", "@\u200b", "`", "'", "|", "\\|")
-	if len([]rune(s)) > 120 {
-		s = string([]rune(s)[:117]) + "..."
-	}
+	s = truncate(oneLine(s), 120)
+	r := strings.NewReplacer("<!--", "&lt;!--", "-->", "--&gt;", "<", "&lt;", ">", "&gt;", "@", "@\u200b", "`", "'", "|", "\\|",
+		// No links or images: [text](url) and ![alt](url) render only
+		// with unescaped brackets.
+		"\\", "\\\\", "[", "\\[", "]", "\\]")
 	return r.Replace(s)
 }
 
@@ -98,12 +101,17 @@ func PRBody(m Meta, want image.Ref, places map[string]int, log *githost.Comparis
 	}
 	fmt.Fprintf(&b, "| Files | %s |\n", strings.Join(fl, "<br>"))
 	if m.Source != "" {
-		fmt.Fprintf(&b, "| Source | %s |\n", code(m.Source))
+		fmt.Fprintf(&b, "| Source | %s |\n", code(truncate(m.Source, 200)))
 	}
 	if m.Actor != "" || m.Run != "" {
 		who := sanitize(m.Actor)
-		if m.Run != "" {
+		switch {
+		case linkable(m.Run):
 			who = fmt.Sprintf("%s in [this run](%s)", who, m.Run)
+		case m.Run != "":
+			// The run URL is the caller's text (--run-url): what is not a
+			// plain https URL is shown, not linked.
+			who = fmt.Sprintf("%s in run %s", who, code(truncate(m.Run, 200)))
 		}
 		fmt.Fprintf(&b, "| Triggered by | %s |\n", who)
 	}

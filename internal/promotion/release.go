@@ -240,7 +240,7 @@ func releaseNotes(req ReleaseRequest, tag string) string {
 		row("Merged by", mentions([]string{req.MergedBy}))
 	}
 	row("Merged at", req.PR.MergedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
-	if run := r[TrailerRun]; req.Unverified == "" && strings.HasPrefix(run, "https://") && !strings.ContainsAny(run, " ()[]<>") {
+	if run := r[TrailerRun]; req.Unverified == "" && linkable(run) {
 		row("Build", fmt.Sprintf("[run](%s) by %s", run, mentions([]string{r[TrailerActor]})))
 	}
 	row("Tag", code(tag))

@@ -1,6 +1,7 @@
 package promotion
 
 import (
+	"net/url"
 	"sort"
 	"strings"
 	"unicode"
@@ -149,4 +150,38 @@ func quiet(s string) string {
 
 func isLoginByte(c byte) bool {
 	return c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// truncate shortens s to at most n runes, marking the cut with "...".
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-3]) + "..."
+	}
+	return s
+}
+
+// maxLinkLen bounds a link Baton writes from someone else's URL: a run
+// URL is short, and a long one would only push the body past GitHub's
+// limit.
+const maxLinkLen = 500
+
+// linkable reports whether a URL someone else gave (a build's run URL)
+// may be a markdown link target: https, a host, at most maxLinkLen bytes,
+// and none of the characters that end a link or start markup (blanks,
+// brackets, parentheses, angle brackets, quotes, backslashes, control and
+// format characters).
+func linkable(s string) bool {
+	if len(s) > maxLinkLen {
+		return false
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+		return false
+	}
+	for _, r := range s {
+		if strings.ContainsRune(" ()[]<>\"'`\\", r) || unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
 }

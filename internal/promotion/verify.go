@@ -105,7 +105,10 @@ func verify(ctx context.Context, gh verifyGitHub, p *Promotion, e *evidence) (*v
 			return nil, "", err
 		}
 		v.base[f.Path] = base
-		res, err := yamledit.Edit(f.Path, base, want, yamledit.Options{Policies: app.FluxPolicies, Paths: app.Keys})
+		// The bump's own options (the environment's keys and tag pattern):
+		// a wider edit would differ from what Baton made, or, in a rebuild,
+		// change places the policy excludes.
+		res, err := yamledit.Edit(f.Path, base, want, editOptions(app, p.Env))
 		if err != nil {
 			return nil, fmt.Sprintf("Baton's own edit of %s fails now: %v", f.Path, err), nil
 		}
@@ -157,7 +160,7 @@ func rebuildIfStale(ctx context.Context, gh rebuildGitHub, p *Promotion, v *veri
 		if err != nil {
 			return false, "", err
 		}
-		res, err := yamledit.Edit(path, now, want, yamledit.Options{Policies: v.app.FluxPolicies, Paths: v.app.Keys})
+		res, err := yamledit.Edit(path, now, want, editOptions(v.app, p.Env))
 		if err != nil {
 			return false, "", &ConfigError{Err: err}
 		}
