@@ -169,8 +169,10 @@ func (c *Client) Unacknowledge(ctx context.Context, repo string, commentID, reac
 // (Baton's replies carry the id of the comment they answer). When an
 // attempt's answer is lost (a 5xx, a reset, a timeout) the comment may
 // have been made anyway, so before posting again Reply looks for a
-// comment with exactly this body and returns it if it is there: a lost
-// answer never becomes a second comment.
+// comment with exactly this body by the client's own account (a writer
+// could post the same text first) and returns it if it is there: a lost
+// answer never becomes a second comment, and another's copy never stands
+// in for Baton's.
 //
 // Routes: POST /repos/{owner}/{repo}/issues/{issue_number}/comments, and
 // after a lost answer GET /repos/{owner}/{repo}/issues/{issue_number}/comments
@@ -181,13 +183,17 @@ func (c *Client) Reply(ctx context.Context, repo string, number int, body string
 	return do(ctx, c, fmt.Sprintf("comment on #%d in %s", number, repo), true, func(ctx context.Context) (int64, *github.Response, error) {
 		attempts++
 		if attempts > 1 {
+			me, err := c.Self(ctx)
+			if err != nil {
+				return 0, nil, err
+			}
 			for page := 0; ; {
 				list, resp, err := c.gh.Issues.ListComments(ctx, owner, name, number, &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: perPage, Page: page}})
 				if err != nil {
 					return 0, resp, err
 				}
 				for _, cm := range list {
-					if cm.GetBody() == body {
+					if cm.GetBody() == body && cm.GetUser().GetID() == me.User.ID {
 						return cm.GetID(), resp, nil
 					}
 				}

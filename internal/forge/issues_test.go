@@ -154,3 +154,36 @@ func TestAcknowledgeTellsTheFirstRun(t *testing.T) {
 		t.Errorf("the fault was hit %d times", sim.FaultHits())
 	}
 }
+
+// Reply after a lost answer: the comment GitHub made is found, not posted
+// twice; but a writer's comment with the same body, posted first, is not
+// taken for Baton's.
+func TestReplyAfterALostAnswer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim, url, tok := setup(t)
+	if err := sim.SetPermission("acme/config", "erin", "write"); err != nil {
+		t.Fatal(err)
+	}
+	c := client(t, url, tok, &sleeps{})
+	pr := openPR(t, sim, c, "bump", "image: x:2\n")
+	body := "Approval counted.\n<!-- baton:reply 7 -->"
+	forged, err := sim.AddComment("acme/config", pr.Number, "erin", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Inject(ghsim.Fault{Method: "POST", Route: "/repos/{owner}/{repo}/issues/{number}/comments", Kind: ghsim.FaultStatusAfter, Status: 502, Times: 1})
+	id, err := c.Reply(ctx, "acme/config", pr.Number, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine []int64
+	for _, cm := range sim.Comments("acme/config", pr.Number) {
+		if cm.Body == body && cm.User.Login == "alice" {
+			mine = append(mine, cm.ID)
+		}
+	}
+	if id == forged || len(mine) != 1 || mine[0] != id {
+		t.Errorf("Reply returned %d (the writer's is %d); the client's own copies: %v", id, forged, mine)
+	}
+}
