@@ -87,7 +87,15 @@ func (a buildActor) display() string {
 // Actions; 404 or 403: the token does not cover the app repository, or
 // an App lacks "actions: read") gives an unverified actor: the caller's
 // login, no id. Other failures are returned.
-func actorOfRun(ctx context.Context, gh runGitHub, req BumpRequest) (buildActor, error) {
+func actorOfRun(ctx context.Context, gh runGitHub, req BumpRequest, logf func(string, ...any)) (buildActor, error) {
+	a, err := readActor(ctx, gh, req)
+	if err == nil && !a.verified {
+		logf("The build's actor %q is not verified: %s. Without self-approval, one more approval is then needed (see the README's trust model, row 8).", a.login, a.note)
+	}
+	return a, err
+}
+
+func readActor(ctx context.Context, gh runGitHub, req BumpRequest) (buildActor, error) {
 	claimed := buildActor{login: req.Actor}
 	if req.RunID == 0 || req.SourceRepo == "" {
 		claimed.note = "the bump names no workflow run of the app repository"

@@ -68,14 +68,11 @@ type BumpRequest struct {
 	SourceRepo string // app repository, owner/name
 	SourceSHA  string // the commit the image was built from
 	RunURL     string // the workflow run
-	// RunID is the workflow run of the build in SourceRepo
-	// (GITHUB_RUN_ID), 0 outside Actions: who triggered the build is read
-	// from it, as GitHub records it (see actorOfRun).
+	// RunID is the build's workflow run in SourceRepo (GITHUB_RUN_ID; 0
+	// outside Actions): who triggered the build is read from it.
 	RunID int64
 	// Actor is the login the caller says triggered the build
-	// (GITHUB_ACTOR): recorded, marked unverified, only when no run
-	// vouches for the actor; the caller's GITHUB_ACTOR_ID is never
-	// recorded (anyone running the bump can set it).
+	// (GITHUB_ACTOR): recorded, marked unverified, only when no run can be read.
 	Actor          string
 	AllowDowngrade bool
 	DryRun         bool
@@ -278,12 +275,9 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 		return res, nil
 	}
 
-	who, err := actorOfRun(ctx, gh, req)
+	who, err := actorOfRun(ctx, gh, req, logf)
 	if err != nil {
 		return nil, err
-	}
-	if !who.verified {
-		logf("The build's actor %q is not verified: %s. Self-approval is then decided without it (see the README's trust model, row 8).", who.login, who.note)
 	}
 	title := titleFor(env.Name, app.Name, req.Image)
 	meta := Meta{
