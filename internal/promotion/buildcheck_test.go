@@ -193,6 +193,9 @@ func TestUnverifiedActorNeedsOneMoreApproval(t *testing.T) {
 			if rec[promotion.TrailerActorVerified] != "no" || rec[promotion.TrailerActorID] != "" || rec[promotion.TrailerActor] != "carol" {
 				t.Fatalf("record %v, want %s: no, no %s", rec, promotion.TrailerActorVerified, promotion.TrailerActorID)
 			}
+			if body := s.sim.PullRequests("acme/config")[0].Body; !strings.Contains(body, "| Triggered by | carol (not verified)") {
+				t.Fatalf("the pull request body does not say the actor is unverified:\n%s", body)
+			}
 			res := s.handle(t, s.comment(t, "bob", "/approve"))
 			if res.Merged || !strings.Contains(res.Reply, "Approvals: 1 of 2") || !strings.Contains(res.Reply, "GitHub did not vouch for who triggered this build") {
 				t.Fatalf("one approval merged an unverified build: %+v", res)
