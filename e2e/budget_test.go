@@ -23,9 +23,11 @@ environments:
 
 // TestRequestBudgetsThroughTheBinary measures the requests each bump makes
 // to the config repository, through the built binary as the runner runs
-// it, and holds them to their budgets. The app repository's compare (the
-// changelog) is counted apart, and so is GET /user (who Baton is): neither
-// is the config repository's.
+// it, and holds them to their budgets. The app repository's requests are
+// counted apart, at most 2 for a bump that writes: the compare (the
+// changelog) and the build's workflow run (who triggered it, as GitHub
+// records it); so is GET /user (who Baton is): none is the config
+// repository's.
 //
 //	operation    .baton.yaml   seed layout (no policy file)
 //	new bump     ≤ 9, 5 writes ≤ 10 (+ GET /repos for the default branch)
@@ -75,9 +77,9 @@ func TestRequestBudgetsThroughTheBinary(t *testing.T) {
 						what, config, writes, app, max, maxWrites, appMax, w.sim.Requests())
 				}
 			}
-			step("new", "refs/heads/develop", sha1, "1.5.0", 9+tc.extra, 5, 1, "true")
+			step("new", "refs/heads/develop", sha1, "1.5.0", 9+tc.extra, 5, 2, "true")
 			step("re-run", "refs/heads/develop", sha1, "1.5.0", 4, 0, 0, "false")
-			step("update", "refs/heads/develop", "2222222222222222222222222222222222222222", "1.6.0", 10, 5, 1, "true")
+			step("update", "refs/heads/develop", "2222222222222222222222222222222222222222", "1.6.0", 10, 5, 2, "true")
 			step("no-op", "refs/heads/main", sha1, "1.3.0", 4+tc.extra, 0, 0, "false")
 			if prs := w.sim.PullRequests("acme/config"); len(prs) != 1 {
 				t.Errorf("%d pull requests", len(prs))

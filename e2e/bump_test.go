@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -39,10 +40,12 @@ func TestActionNewPRRerunSupersedeDowngrade(t *testing.T) {
 	if !strings.Contains(r.Stdout, "::add-mask::"+w.token) || strings.Count(r.Stdout, w.token) != 1 {
 		t.Errorf("token not masked exactly once:\n%s", r.Stdout)
 	}
-	// Who triggered the build, by login and by id (GITHUB_ACTOR_ID), in
-	// the commit's record.
+	// Who triggered the build, by login and by id, in the commit's
+	// record: the workflow run's actor as GitHub shows it (not
+	// GITHUB_ACTOR_ID, which whoever runs the job can set).
+	alice, _ := w.sim.User("alice")
 	log, err := w.sim.Log("acme/config", "refs/heads/baton/staging/web")
-	if err != nil || len(log) == 0 || !strings.Contains(log[0].Message, "\nBaton-Actor: alice\nBaton-Actor-ID: 583231\n") {
+	if err != nil || len(log) == 0 || !strings.Contains(log[0].Message, fmt.Sprintf("\nBaton-Actor: alice\nBaton-Actor-ID: %d\n", alice.ID)) {
 		t.Errorf("the record lacks the actor's login and id: %v\n%+v", err, log)
 	}
 	n := 0

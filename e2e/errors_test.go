@@ -46,6 +46,8 @@ func TestCLIErrorsAndExitCodes(t *testing.T) {
 		{"image of no app", tok, []string{"--image", "ghcr.io/acme/api:1.5.0"}, 2,
 			"baton: no app in .baton.yaml has the image ghcr.io/acme/api (declared: web) (set --app to an app of the policy, or --image to its image)"},
 		{"unknown app", tok, []string{"--image", "ghcr.io/acme/web:1.5.0", "--app", "api"}, 2, `app "api" is not declared in .baton.yaml`},
+		{"another app's build", tok, []string{"--image", "ghcr.io/acme/web:1.5.0", "--app", "web", "--source-repo", "acme/api"}, 2,
+			"baton: app web is built in acme/web (its repo: in the policy), but this build is of acme/api: only acme/web's pipeline may bump web"},
 		{"bad app-id", map[string]string{"X": "y"}, []string{"--image", "ghcr.io/acme/web:1.5.0", "--app-id", "x", "--private-key", "k"}, 2, `baton: --app-id "x" is not a number`},
 	} {
 		r := w.cliWith(t, tc.env, append(append([]string{}, base...), tc.args...)...)
@@ -57,7 +59,9 @@ func TestCLIErrorsAndExitCodes(t *testing.T) {
 		t.Errorf("a wrong input wrote a branch: %v", refs)
 	}
 
-	// A refused downgrade names the flag, and the flag lets it through.
+	// A refused downgrade names the flag, and the flag lets it through
+	// (web's repo: is acme/web: its builds name their repository).
+	base = append(base, "--source-repo", "acme/web")
 	if r := w.cliWith(t, tok, append(base, "--image", "ghcr.io/acme/web:1.6.0")...); r.Code != 0 {
 		t.Fatalf("bump 1.6.0: exit %d\n%s", r.Code, r.Stderr)
 	}

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,12 +95,18 @@ func (w *world) action(t *testing.T, event string, payload map[string]any, input
 	}
 	ref, _ := payload["ref"].(string)
 	sha, _ := payload["after"].(string)
+	// The workflow run GitHub records for this job: the bump reads who
+	// triggered the build from it. A payload with no commit has none.
+	runID := "4242"
+	if id, err := w.sim.AddWorkflowRun("acme/web", ghsim.RunOptions{HeadSHA: sha, HeadBranch: strings.TrimPrefix(ref, "refs/heads/"), Event: event, Actor: "alice"}); err == nil {
+		runID = strconv.FormatInt(id, 10)
+	}
 	env := []string{
 		"PATH=/usr/bin:/bin", "HOME=" + dir, "CI=true", "GITHUB_ACTIONS=true",
 		"GITHUB_EVENT_NAME=" + event, "GITHUB_EVENT_PATH=" + eventPath,
 		"GITHUB_OUTPUT=" + outPath, "GITHUB_STEP_SUMMARY=" + sumPath,
 		"GITHUB_REPOSITORY=acme/web", "GITHUB_REF=" + ref, "GITHUB_SHA=" + sha,
-		"GITHUB_RUN_ID=4242", "GITHUB_RUN_NUMBER=17", "GITHUB_ACTOR=alice", "GITHUB_ACTOR_ID=583231",
+		"GITHUB_RUN_ID=" + runID, "GITHUB_RUN_NUMBER=17", "GITHUB_ACTOR=alice", "GITHUB_ACTOR_ID=583231",
 		"GITHUB_SERVER_URL=https://github.com", "GITHUB_API_URL=" + w.url,
 		"GITHUB_WORKSPACE=/github/workspace",
 	}

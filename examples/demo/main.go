@@ -69,9 +69,11 @@ func run(ctx context.Context, w io.Writer, seedDir string) error {
 	if err != nil {
 		return err
 	}
-	sim.Install(app, "acme", "acme/config")
+	// On the app repository too: Baton reads the build's workflow run
+	// there, to know who triggered it (self-approval).
+	sim.Install(app, "acme", "acme/config", "acme/app")
 
-	step(w, "GitHub simulator on %s; config repo acme/config (seed layout, no .baton.yaml); the Baton App installed on it", srv.URL)
+	step(w, "GitHub simulator on %s; config repo acme/config (seed layout, no .baton.yaml); the Baton App installed on it and on acme/app", srv.URL)
 	names := make([]string, 0, len(files))
 	for p := range files {
 		names = append(names, p)
@@ -87,7 +89,11 @@ func run(ctx context.Context, w io.Writer, seedDir string) error {
 	}
 	for _, p := range pushes {
 		step(w, "acme/app: push to %s built ghcr.io/acme/app:%s; the workflow runs Baton (command: auto)", p.ref, p.tag)
-		out, err := runAction(ctx, srv.URL, app, p.ref, p.sha, p.tag)
+		run, err := sim.AddWorkflowRun("acme/app", ghsim.RunOptions{HeadSHA: p.sha, HeadBranch: strings.TrimPrefix(p.ref, "refs/heads/"), Actor: "alice"})
+		if err != nil {
+			return err
+		}
+		out, err := runAction(ctx, srv.URL, app, p.ref, p.sha, p.tag, run)
 		fmt.Fprint(w, indent(out))
 		if err != nil {
 			return err
@@ -225,7 +231,7 @@ func visible(log, outPath string) string {
 
 // runAction runs the Action in-process with the environment the runner
 // gives a container action, and returns what it printed.
-func runAction(ctx context.Context, apiURL string, app *ghsim.App, ref, sha, tag string) (string, error) {
+func runAction(ctx context.Context, apiURL string, app *ghsim.App, ref, sha, tag string, run int64) (string, error) {
 	dir, err := os.MkdirTemp("", "baton-demo-")
 	if err != nil {
 		return "", err
@@ -237,7 +243,7 @@ func runAction(ctx context.Context, apiURL string, app *ghsim.App, ref, sha, tag
 	}
 	env := map[string]string{
 		"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_REF": ref, "GITHUB_SHA": sha,
-		"GITHUB_REPOSITORY": "acme/app", "GITHUB_RUN_ID": "1001", "GITHUB_RUN_NUMBER": "7", "GITHUB_ACTOR": "alice",
+		"GITHUB_REPOSITORY": "acme/app", "GITHUB_RUN_ID": fmt.Sprint(run), "GITHUB_RUN_NUMBER": "7", "GITHUB_ACTOR": "alice",
 		"GITHUB_SERVER_URL": "https://github.com", "GITHUB_API_URL": apiURL, "GITHUB_OUTPUT": outPath,
 		"INPUT_COMMAND": "auto", "INPUT_CONFIG-REPO": "acme/config", "INPUT_IMAGE": "ghcr.io/acme/app", "INPUT_TAG": tag,
 		"INPUT_APP-ID": fmt.Sprint(app.ID), "INPUT_PRIVATE-KEY": string(app.PrivateKeyPEM()),

@@ -1,6 +1,10 @@
 package command
 
-import "strings"
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
 
 // Build describes the app-repository build that produced an image, from
 // the GITHUB_* variables of a workflow run or the CLI's flags.
@@ -10,8 +14,37 @@ type Build struct {
 	Ref       string // GITHUB_REF
 	RunNumber string // GITHUB_RUN_NUMBER
 	RunURL    string // $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID
-	Actor     string // GITHUB_ACTOR
-	ActorID   string // GITHUB_ACTOR_ID: numeric, survives a rename
+	// RunID is the workflow run's id (GITHUB_RUN_ID); "" takes it from
+	// RunURL when that is a run of Repo. Baton reads the run to learn who
+	// triggered the build, as GitHub records it.
+	RunID string
+	Actor string // GITHUB_ACTOR: recorded only as unverified, when no run can be read
+	// ActorID is GITHUB_ACTOR_ID or --actor-id: checked to be an id, never
+	// recorded (whoever runs the bump sets it; the run's ids are recorded).
+	ActorID string
+}
+
+// runID is the build's workflow run id: RunID, else the id at the end of
+// RunURL when its path is /{Repo}/actions/runs/{id}; 0 when neither names
+// one. ok is false when RunID is not a positive number.
+func (b Build) runID() (id int64, ok bool) {
+	if b.RunID != "" {
+		id, err := strconv.ParseInt(b.RunID, 10, 64)
+		return id, err == nil && id > 0
+	}
+	u, err := url.Parse(b.RunURL)
+	if err != nil || b.Repo == "" || u.Scheme != "https" {
+		return 0, true
+	}
+	rest, found := strings.CutPrefix(strings.ToLower(u.Path), "/"+strings.ToLower(b.Repo)+"/actions/runs/")
+	if !found {
+		return 0, true
+	}
+	rest, _, _ = strings.Cut(rest, "/") // …/runs/{id}/attempts/{n}
+	if id, err := strconv.ParseInt(rest, 10, 64); err == nil && id > 0 {
+		return id, true
+	}
+	return 0, true
 }
 
 // BuildFromEnv reads a Build from a workflow run's environment.
@@ -19,6 +52,7 @@ func BuildFromEnv(getenv func(string) string) Build {
 	b := Build{
 		Repo: getenv("GITHUB_REPOSITORY"), SHA: getenv("GITHUB_SHA"), Ref: getenv("GITHUB_REF"),
 		RunNumber: getenv("GITHUB_RUN_NUMBER"), Actor: getenv("GITHUB_ACTOR"), ActorID: getenv("GITHUB_ACTOR_ID"),
+		RunID: getenv("GITHUB_RUN_ID"),
 	}
 	if server, id := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_RUN_ID"); server != "" && id != "" && b.Repo != "" {
 		b.RunURL = strings.TrimSuffix(server, "/") + "/" + b.Repo + "/actions/runs/" + id

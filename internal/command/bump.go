@@ -76,6 +76,10 @@ func Bump(ctx context.Context, opts BumpOptions) (*BumpOutcome, error) {
 	if id, err := strconv.ParseInt(opts.Build.ActorID, 10, 64); opts.Build.ActorID != "" && (err != nil || id <= 0) {
 		return nil, inputErr("%s %q is not a user id: the number GitHub gives an account (GITHUB_ACTOR_ID)", n.Of("actor-id"), opts.Build.ActorID)
 	}
+	runID, ok := opts.Build.runID()
+	if !ok {
+		return nil, inputErr("GITHUB_RUN_ID %q is not a workflow run id: the number GitHub gives a run", opts.Build.RunID)
+	}
 	want, tag, err := resolveImage(opts)
 	if err != nil {
 		return nil, err
@@ -109,13 +113,16 @@ func Bump(ctx context.Context, opts BumpOptions) (*BumpOutcome, error) {
 	res, err := promotion.Bump(ctx, gh, promotion.BumpRequest{
 		ConfigRepo: opts.ConfigRepo, App: app, Image: want, Env: opts.Env, Ref: opts.Build.Ref,
 		Policy: pol, DefaultBranch: defaultBranch, SourceRepo: opts.Build.Repo, SourceSHA: opts.Build.SHA,
-		RunURL: opts.Build.RunURL, Actor: opts.Build.Actor, ActorID: opts.Build.ActorID, AllowDowngrade: opts.AllowDowngrade,
+		RunURL: opts.Build.RunURL, RunID: runID, Actor: opts.Build.Actor, AllowDowngrade: opts.AllowDowngrade,
 		DryRun: opts.DryRun, Log: opts.Log,
 	})
 	var ue *promotion.UnknownEnvError
 	var ae *promotion.AppError
+	var be *promotion.BuildError
 	switch {
 	case err == nil:
+	case errors.As(err, &be):
+		return nil, inputErr("%v", err)
 	case errors.As(err, &ue):
 		return nil, inputErr("%s: %v", n.Of("env"), err)
 	case errors.As(err, &ae):

@@ -6,8 +6,8 @@
 //
 // The files follow go-github's API areas: client.go (construction, auth,
 // the retry loop), errors.go (typing failures), repos.go, git.go,
-// pulls.go, issues.go, checks.go, releases.go, teams.go, activity.go and
-// users.go. Every method's doc comment names the REST route(s) it calls.
+// pulls.go, issues.go, checks.go, releases.go, teams.go, activity.go,
+// actions.go and users.go. Every method's doc comment names the REST route(s) it calls.
 package forge
 
 import (

@@ -341,7 +341,7 @@ func (s *Sim) Install(app *App, account string, repos ...string) *Installation {
 	defer s.mu.Unlock()
 	in := &Installation{ID: s.id(), App: app, Account: s.user(account, "Organization"),
 		Permissions: map[string]string{"contents": "write", "pull_requests": "write", "issues": "write",
-			"metadata": "read", "checks": "read", "statuses": "read", "members": "read"}}
+			"metadata": "read", "checks": "read", "statuses": "read", "members": "read", "actions": "read"}}
 	if len(repos) > 0 {
 		in.Repos = map[string]bool{}
 		for _, r := range repos {

@@ -81,6 +81,8 @@ func (s *Sim) routes() {
 	s.route("GET "+repo+"/commits/{ref}/check-runs", s.listCheckRuns)
 	s.route("POST "+repo+"/check-runs", s.createCheckRun)
 
+	s.route("GET "+repo+"/actions/runs/{id}", s.getWorkflowRun)
+
 	s.route("POST "+repo+"/releases", s.createRelease)
 	s.route("GET "+repo+"/releases", s.listReleases)
 	s.route("GET "+repo+"/releases/latest", s.latestRelease)

@@ -138,6 +138,7 @@ type Repo struct {
 	verified   map[plumbing.Hash]verification
 	labels     map[string]*Label
 	activity   []*Activity
+	runs       map[int64]*WorkflowRun
 }
 
 // FullName is owner/name.

@@ -129,6 +129,10 @@ type approval struct {
 // tally is what counting approvals found.
 type tally struct {
 	approvers []string // logins of the approvals that count, sorted
+	// needed is how many approvals must count (see needed); why says
+	// why it is more than the environment's approvals.
+	needed    int
+	neededWhy string
 	// trigger is why the triggering approval does not count ("" when it
 	// does, or when there was none).
 	trigger string
@@ -161,25 +165,51 @@ func listed(users []string) string {
 }
 
 // actor is who triggered the promotion, from the verified commit's
-// record: Baton-Actor-ID when present (ids survive renames), else the
-// Baton-Actor login.
+// record: the ids in Baton-Actor-ID (the workflow run's actor and
+// triggering actor, which survive renames), else, on records made before
+// runs were read, the Baton-Actor login. A record marked
+// Baton-Actor-Verified: no names nobody Baton can trust as self.
 type actor struct {
-	id    int64
-	login string
+	ids        []int64
+	login      string
+	unverified bool
 }
 
 func actorOf(record Trailers) actor {
-	id, _ := strconv.ParseInt(record[TrailerActorID], 10, 64)
-	return actor{id: id, login: record[TrailerActor]}
+	a := actor{login: record[TrailerActor], unverified: record[TrailerActorVerified] == "no"}
+	for _, f := range strings.Split(record[TrailerActorID], ",") {
+		if id, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil && id > 0 {
+			a.ids = append(a.ids, id)
+		}
+	}
+	return a
 }
 
-// is reports whether u is the actor: by id when the record has one,
-// otherwise by the login the record names.
+// is reports whether u is the actor: by id when the record has ids,
+// otherwise by the login an older record names; never for an unverified
+// actor (the caller's login is no evidence: extra approvals stand in for
+// it, see needed).
 func (a actor) is(u githost.User) bool {
-	if a.id != 0 {
-		return u.ID == a.id
+	switch {
+	case a.unverified:
+		return false
+	case len(a.ids) > 0:
+		return slices.Contains(a.ids, u.ID)
 	}
 	return a.login != "" && strings.EqualFold(u.Login, a.login)
+}
+
+// needed is how many approvals the promotion needs, and why more than the
+// environment asks. Without self-approval and with an actor no workflow
+// run vouched for, Baton cannot tell which approver is "self": one more
+// approval than required makes sure the required number come from people
+// other than whoever triggered the build, whoever that was.
+func needed(p *Promotion, who actor) (int, string) {
+	if who.unverified && !p.Env.SelfApproval {
+		return p.Env.Approvals + 1, fmt.Sprintf(" GitHub did not vouch for who triggered this build (no workflow run could be read; %s named %s), and %s does not take self-approval, so %d approvals are needed instead of %d: one of the approvers may be who triggered it.",
+			TrailerActor, code(truncate(who.login, 100)), p.Env.Name, p.Env.Approvals+1, p.Env.Approvals)
+	}
+	return p.Env.Approvals, ""
 }
 
 // countApprovals counts distinct authorized approvers (by user id) of the
@@ -190,6 +220,7 @@ func (a actor) is(u githost.User) bool {
 func countApprovals(ctx context.Context, gh authorizeGitHub, p *Promotion, v *verified, e *evidence, ev *approval) (*tally, error) {
 	t := &tally{}
 	who := actorOf(v.record)
+	t.needed, t.neededWhy = needed(p, who)
 	why := map[int64]string{}        // comment id → why it does not count
 	candidates := map[int64]string{} // user id → login
 	userWhy := map[int64]string{}    // user id → why their approval does not count

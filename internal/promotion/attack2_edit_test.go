@@ -50,8 +50,8 @@ func TestAttack2VerifyAndRebuildUseTheBumpsEditOptions(t *testing.T) {
 			})
 			gh := client(t, w, "baton")
 			ctx := context.Background()
-			r := req(t, "ghcr.io/acme/web:1.5.0-bookworm")
-			r.Ref, r.SourceRepo, r.SourceSHA = "refs/heads/main", "", ""
+			r := ranIn(t, w.Sim, req(t, "ghcr.io/acme/web:1.5.0-bookworm"), "alice", "")
+			r.Ref = "refs/heads/main"
 			res, err := bump(ctx, gh, r)
 			if err != nil || res.Outcome != promotion.Created {
 				t.Fatalf("bump: %+v, %v", res, err)

@@ -23,12 +23,11 @@ func TestAttackAppPublicRepo(t *testing.T) {
 	t.Parallel()
 	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{App: true, PublicConfig: true, Start: time.Now().UTC().Truncate(time.Second)})
 	ctx := context.Background()
-	gh, err := forge.New(ctx, forge.Options{AppID: w.App.ID, PrivateKey: w.App.PrivateKeyPEM(), Repo: w.Config, APIURL: w.URL, Sleep: w.Clock.SleepContext})
+	gh, err := forge.New(ctx, forge.Options{AppID: w.App.ID, PrivateKey: w.App.PrivateKeyPEM(), Repo: w.Config, AlsoRead: []string{w.AppRepo}, APIURL: w.URL, Sleep: w.Clock.SleepContext})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := req(t, "ghcr.io/acme/web:1.5.0")
-	r.SourceRepo, r.SourceSHA = "", ""
+	r := ranIn(t, w.Sim, req(t, "ghcr.io/acme/web:1.5.0"), "alice", "")
 	out, err := bump(ctx, gh, r)
 	if err != nil || out.Outcome != promotion.Created {
 		t.Fatalf("bump: %+v, %v", out, err)

@@ -20,6 +20,7 @@ import (
 // sourceGitHub) the app repository's history for the downgrade guards.
 type BumpGitHub interface {
 	sourceGitHub
+	runGitHub
 	// Self is the account Baton acts as (GET /user, or the App's bot).
 	Self(ctx context.Context) (githost.Identity, error)
 	Repo(ctx context.Context, repo string) (*githost.Repo, error)
@@ -67,11 +68,12 @@ type BumpRequest struct {
 	SourceRepo string // app repository, owner/name
 	SourceSHA  string // the commit the image was built from
 	RunURL     string // the workflow run
-	Actor      string // who triggered the build
-	// ActorID is the numeric id of who triggered the build
-	// (GITHUB_ACTOR_ID): self-approval compares ids, which survive a
-	// rename; "" when unknown.
-	ActorID        string
+	// RunID is the build's workflow run in SourceRepo (GITHUB_RUN_ID; 0
+	// outside Actions): who triggered the build is read from it.
+	RunID int64
+	// Actor is the login the caller says triggered the build
+	// (GITHUB_ACTOR): recorded, marked unverified, only when no run can be read.
+	Actor          string
 	AllowDowngrade bool
 	DryRun         bool
 	// Log receives the dry run's plan and progress notes; nil discards.
@@ -141,6 +143,9 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 		return nil, errors.New("bump: no policy given (internal error: the caller must load it)")
 	}
 	app, env, files, res, err := target(req)
+	if err == nil && app != nil {
+		err = checkSourceRepo(app, req.SourceRepo)
+	}
 	if err != nil || res.Outcome != "" {
 		return res, err
 	}
@@ -270,16 +275,19 @@ func Bump(ctx context.Context, gh BumpGitHub, req BumpRequest) (*BumpResult, err
 		return res, nil
 	}
 
+	who, err := actorOfRun(ctx, gh, req, logf)
+	if err != nil {
+		return nil, err
+	}
 	title := titleFor(env.Name, app.Name, req.Image)
 	meta := Meta{
 		App: app.Name, Env: env.Name, Image: req.Image.String(), From: res.From, Base: base.SHA,
-		Files: sortedKeys(changed), Source: source(req), Run: req.RunURL, Actor: req.Actor,
+		Files: sortedKeys(changed), Source: source(req), Run: req.RunURL, Actor: who.display(),
 	}
 	message := Trailers{
 		TrailerApp: meta.App, TrailerEnv: meta.Env, TrailerImage: meta.Image, TrailerFrom: strings.Join(meta.From, ", "),
-		TrailerSource: meta.Source, TrailerRun: meta.Run, TrailerActor: meta.Actor, TrailerActorID: req.ActorID,
-		TrailerDowngrade: allowedIf(req.AllowDowngrade),
-	}.Message(title)
+		TrailerSource: meta.Source, TrailerRun: meta.Run, TrailerDowngrade: allowedIf(req.AllowDowngrade),
+	}.with(who.trailers()...).Message(title)
 	if req.DryRun {
 		res.Outcome = Planned
 		logf("Dry run: nothing is changed. Baton would:")

@@ -137,7 +137,7 @@ func TestBumpLifecycleAndBudget(t *testing.T) {
 			e := newEnv(t, withPolicy)
 			ctx := context.Background()
 			r := req(t, "ghcr.io/acme/web:1.5.0")
-			r.SourceRepo, r.SourceSHA = "", "" // no changelog: count config-repo requests only
+			r = ranIn(t, e.sim, r, "alice", "") // the app's head: no changelog
 			res, err := bump(ctx, e.gh, r)
 			if err != nil {
 				t.Fatal(err)

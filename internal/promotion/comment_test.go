@@ -56,10 +56,10 @@ func newRoom(t *testing.T, policyText string) *room {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := promotion.Bump(ctx, gh, promotion.BumpRequest{
+	res, err := promotion.Bump(ctx, gh, ranIn(t, w.Sim, promotion.BumpRequest{
 		ConfigRepo: w.Config, App: "web", Image: img, Ref: "refs/heads/main", Policy: pol, DefaultBranch: branch,
 		RunURL: "https://github.com/acme/web/actions/runs/1", Actor: ghsimtest.Approver2,
-	})
+	}, ghsimtest.Approver2, ""))
 	if err != nil || res.Outcome != promotion.Created {
 		t.Fatalf("bump: %+v, %v", res, err)
 	}

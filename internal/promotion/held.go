@@ -125,7 +125,8 @@ func renderRecord(h *heldRecord, files []string, env *policy.Env) (title, body s
 	t := h.trailers
 	m := Meta{
 		App: t[TrailerApp], Env: t[TrailerEnv], Image: h.image.String(), Base: h.parent, Commit: h.sha,
-		Files: files, Source: t[TrailerSource], Run: t[TrailerRun], Actor: t[TrailerActor],
+		Files: files, Source: t[TrailerSource], Run: t[TrailerRun],
+		Actor: buildActor{login: t[TrailerActor], verified: t[TrailerActorVerified] != "no"}.display(),
 	}
 	if f := t[TrailerFrom]; f != "" {
 		m.From = strings.Split(f, ", ")

@@ -221,9 +221,9 @@ func tryMergeOnce(ctx context.Context, gh MergeGitHub, p *Promotion, ev *approva
 	var approvers []string
 	if p.Env.Merge == policy.MergeApproval {
 		approvers = t.approvers
-		if len(approvers) < p.Env.Approvals {
+		if len(approvers) < t.needed {
 			res.Waiting = "approvals"
-			res.Reply = fmt.Sprintf("%sApprovals: %d of %d%s.%s", t.note(ev), len(approvers), p.Env.Approvals, listed(approvers), strings.Join(t.notes, ""))
+			res.Reply = fmt.Sprintf("%sApprovals: %d of %d%s.%s%s", t.note(ev), len(approvers), t.needed, listed(approvers), t.neededWhy, strings.Join(t.notes, ""))
 			return res, nil
 		}
 	}

@@ -15,8 +15,12 @@ const (
 	TrailerSource  = "Baton-Source"   // owner/repo@sha of the build
 	TrailerRun     = "Baton-Run"      // workflow run URL
 	TrailerActor   = "Baton-Actor"    // who triggered the build (login)
-	TrailerActorID = "Baton-Actor-ID" // who triggered the build (numeric user id: logins can be renamed)
-	TrailerSince   = "Baton-Since"    // obsolete: a rebuild's carried-over approval time; read by nothing
+	TrailerActorID = "Baton-Actor-ID" // who triggered the build: the workflow run's actor and triggering actor ids, as GitHub shows them
+	// TrailerActorVerified is "no" when no workflow run vouched for the
+	// actor: Baton-Actor is then only what the bump's caller said, and no
+	// Baton-Actor-ID is recorded.
+	TrailerActorVerified = "Baton-Actor-Verified"
+	TrailerSince         = "Baton-Since" // obsolete: a rebuild's carried-over approval time; read by nothing
 	// TrailerRebuiltFrom names the head a rebuild replaced with the same
 	// change (same image, same versions replaced): approvals of that head
 	// carry over. Read only from a commit Baton is proven to have pushed.
@@ -33,7 +37,7 @@ const (
 // trailerOrder is the one list of trailer keys, in the order Baton writes
 // them; a key missing from a record is left out.
 var trailerOrder = []string{
-	TrailerApp, TrailerEnv, TrailerImage, TrailerFrom, TrailerSource, TrailerRun, TrailerActor, TrailerActorID,
+	TrailerApp, TrailerEnv, TrailerImage, TrailerFrom, TrailerSource, TrailerRun, TrailerActor, TrailerActorID, TrailerActorVerified,
 	TrailerDowngrade, TrailerSince, TrailerRebuiltFrom, TrailerApprovedBy, TrailerPR, TrailerMergedBy,
 }
 

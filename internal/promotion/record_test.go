@@ -21,8 +21,8 @@ func TestBumpRecordsActorIDAndDowngradeOverride(t *testing.T) {
 		s.sim.SetTeamMember("acme", "sre", "erin", "member", "active")
 		erin, _ := s.sim.User("erin")
 		s.clock.Advance(time.Minute)
-		r := req(t, "ghcr.io/acme/web:1.5.1")
-		r.Ref, r.Actor, r.ActorID = "refs/heads/main", "erin", strconv.FormatInt(erin.ID, 10)
+		r := ranIn(t, s.sim, req(t, "ghcr.io/acme/web:1.5.1"), "erin", "")
+		r.Ref, r.Actor = "refs/heads/main", "erin"
 		if _, err := bump(context.Background(), s.gh, r); err != nil {
 			t.Fatal(err)
 		}
@@ -30,8 +30,8 @@ func TestBumpRecordsActorIDAndDowngradeOverride(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rec := promotion.ParseTrailers(head.Message); rec[promotion.TrailerActorID] != r.ActorID || rec[promotion.TrailerDowngrade] != "" {
-			t.Fatalf("record %v, want %s: %s and no %s", rec, promotion.TrailerActorID, r.ActorID, promotion.TrailerDowngrade)
+		if rec := promotion.ParseTrailers(head.Message); rec[promotion.TrailerActorID] != strconv.FormatInt(erin.ID, 10) || rec[promotion.TrailerDowngrade] != "" {
+			t.Fatalf("record %v, want %s: %d and no %s", rec, promotion.TrailerActorID, erin.ID, promotion.TrailerDowngrade)
 		}
 		if err := s.sim.RenameUser("erin", "erin-renamed"); err != nil {
 			t.Fatal(err)
@@ -45,7 +45,7 @@ func TestBumpRecordsActorIDAndDowngradeOverride(t *testing.T) {
 		t.Parallel()
 		s := newStage(t, reviewPolicy)
 		s.clock.Advance(time.Minute)
-		r := req(t, "ghcr.io/acme/web:1.2.0")
+		r := ranIn(t, s.sim, req(t, "ghcr.io/acme/web:1.2.0"), "alice", "")
 		r.Ref, r.AllowDowngrade = "refs/heads/main", true
 		res, err := bump(context.Background(), s.gh, r)
 		if err != nil || !res.Changed() {

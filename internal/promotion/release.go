@@ -241,7 +241,11 @@ func releaseNotes(req ReleaseRequest, tag string) string {
 	}
 	row("Merged at", req.PR.MergedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
 	if run := r[TrailerRun]; req.Unverified == "" && linkable(run) {
-		row("Build", fmt.Sprintf("[run](%s) by %s", run, mentions([]string{r[TrailerActor]})))
+		by := mentions([]string{r[TrailerActor]})
+		if r[TrailerActorVerified] == "no" {
+			by += " (not verified: no workflow run vouched for it)"
+		}
+		row("Build", fmt.Sprintf("[run](%s) by %s", run, by))
 	}
 	row("Tag", code(tag))
 	return b.String()

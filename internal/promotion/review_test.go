@@ -54,7 +54,7 @@ func newStage(t *testing.T, policyText string) *stage {
 	st := &stage{sim: w.Sim, gh: gh, clock: w.Clock, url: w.URL}
 	r := req(t, "ghcr.io/acme/web:1.5.0")
 	r.Ref = "refs/heads/main"
-	r.SourceRepo, r.SourceSHA = "", ""
+	r = ranIn(t, w.Sim, r, "alice", "")
 	res, err := bump(context.Background(), gh, r)
 	if err != nil || res.Outcome != promotion.Created {
 		t.Fatalf("bump: %+v, %v", res, err)
@@ -203,7 +203,7 @@ func TestTwoApprovalsAndSupersede(t *testing.T) {
 	}
 	// A newer build supersedes the PR: bob's approval no longer counts.
 	s.clock.Advance(time.Minute)
-	r := req(t, "ghcr.io/acme/web:1.5.1")
+	r := ranIn(t, s.sim, req(t, "ghcr.io/acme/web:1.5.1"), "alice", "")
 	r.Ref = "refs/heads/main"
 	if out, err := bump(context.Background(), s.gh, r); err != nil || out.Outcome != promotion.Updated {
 		t.Fatalf("supersede: %+v, %v", out, err)
@@ -248,8 +248,7 @@ func TestFailingCheckWaitsThenAutoMerges(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, reviewPolicy)
 	// A staging promotion: merge: auto.
-	r := req(t, "ghcr.io/acme/web:1.5.0")
-	r.SourceRepo, r.SourceSHA = "", ""
+	r := ranIn(t, s.sim, req(t, "ghcr.io/acme/web:1.5.0"), "alice", "")
 	out, err := bump(context.Background(), s.gh, r)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +144,7 @@ func TestApprovalBindsToTheHeadAtItsTime(t *testing.T) {
 	if !strings.Contains(res.Reply, "Approval by `@bob` counted. Approvals: 1 of 2 (`@bob`)") {
 		t.Fatalf("first approval: %q", res.Reply)
 	}
-	r := req(t, "ghcr.io/acme/web:1.5.1")
+	r := ranIn(t, s.sim, req(t, "ghcr.io/acme/web:1.5.1"), "alice", "")
 	r.Ref = "refs/heads/main"
 	s.clock.Advance(time.Minute)
 	if _, err := bump(context.Background(), s.gh, r); err != nil {
@@ -180,7 +181,7 @@ func TestSameSecondApprovals(t *testing.T) {
 		t.Run(fmt.Sprintf("after a push, marker %v", marked), func(t *testing.T) {
 			t.Parallel()
 			s := newStage(t, reviewPolicy)
-			r := req(t, "ghcr.io/acme/web:1.5.1")
+			r := ranIn(t, s.sim, req(t, "ghcr.io/acme/web:1.5.1"), "alice", "")
 			r.Ref = "refs/heads/main"
 			if _, err := bump(context.Background(), s.gh, r); err != nil {
 				t.Fatal(err)
@@ -404,7 +405,7 @@ func TestRenamesKeepIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg := strings.Replace(own.Message, "Baton-Actor: alice", fmt.Sprintf("Baton-Actor: erin\nBaton-Actor-ID: %d", erin.ID), 1)
+	msg := regexp.MustCompile(`Baton-Actor: alice\nBaton-Actor-ID: \d+`).ReplaceAllString(own.Message, fmt.Sprintf("Baton-Actor: erin\nBaton-Actor-ID: %d", erin.ID))
 	if msg == own.Message {
 		t.Fatalf("no actor trailer in\n%s", own.Message)
 	}
@@ -496,12 +497,11 @@ func appWorld(t *testing.T) (*ghsimtest.World, *forge.Client, int) {
 	// simulator checks against its own clock: start that clock now.
 	w := ghsimtest.NewWorld(t, ghsimtest.WorldOptions{App: true, Start: time.Now().UTC().Truncate(time.Second)})
 	ctx := context.Background()
-	gh, err := forge.New(ctx, forge.Options{AppID: w.App.ID, PrivateKey: w.App.PrivateKeyPEM(), Repo: w.Config, APIURL: w.URL, Sleep: w.Clock.SleepContext})
+	gh, err := forge.New(ctx, forge.Options{AppID: w.App.ID, PrivateKey: w.App.PrivateKeyPEM(), Repo: w.Config, AlsoRead: []string{w.AppRepo}, APIURL: w.URL, Sleep: w.Clock.SleepContext})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := req(t, "ghcr.io/acme/web:1.5.0")
-	r.SourceRepo, r.SourceSHA = "", ""
+	r := ranIn(t, w.Sim, req(t, "ghcr.io/acme/web:1.5.0"), "alice", "")
 	out, err := bump(ctx, gh, r)
 	if err != nil || out.Outcome != promotion.Created {
 		t.Fatalf("bump: %+v, %v", out, err)

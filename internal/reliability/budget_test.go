@@ -61,7 +61,7 @@ func TestRequestBudgets(t *testing.T) {
 	for _, op := range operations() {
 		r.w.Sim.ResetLog()
 		op.run(t, r)
-		n, w := 0, 0
+		n, w, app := 0, 0, 0
 		for _, q := range r.w.Sim.Requests() {
 			if strings.HasPrefix(q.Path, "/repos/"+r.w.Config) {
 				n++
@@ -69,6 +69,13 @@ func TestRequestBudgets(t *testing.T) {
 					w++
 				}
 			}
+			if strings.HasPrefix(q.Path, "/repos/"+r.w.AppRepo+"/") {
+				app++ // the changelog's compare, the build's workflow run
+			}
+		}
+		t.Logf("%-36s %2d config-repo requests (%d writes), %d to the app repository", op.name, n, w, app)
+		if want := 2; app > want {
+			t.Errorf("%s: %d requests to the app repository, budget %d (the compare and the workflow run)", op.name, app, want)
 		}
 		want := budgets[op.name]
 		if n > want.requests || want.writes >= 0 && w > want.writes {

@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,13 +73,20 @@ func (r *rig) bump(ctx context.Context, app, img, ref string) (*command.BumpOutc
 	return command.Bump(ctx, r.bumpOptions(app, img, ref))
 }
 
+// The build's workflow run is recorded in the app repository, so the bump
+// reads who triggered it as GitHub shows it.
 func (r *rig) bumpOptions(app, img, ref string) command.BumpOptions {
+	sha := fmt.Sprintf("%x", sha1.Sum([]byte(app+img)))
+	run, err := r.w.Sim.AddWorkflowRun(r.w.AppRepo, ghsim.RunOptions{HeadSHA: sha, HeadBranch: strings.TrimPrefix(ref, "refs/heads/"), Actor: ghsimtest.Approver2})
+	if err != nil {
+		r.t.Fatal(err)
+	}
 	return command.BumpOptions{
 		ConfigRepo: r.w.Config, App: app, Image: img, Auth: r.auth(), Now: r.w.Clock.Now(),
 		HTTPClient: &http.Client{Timeout: time.Minute},
 		Build: command.Build{
-			Repo: r.w.AppRepo, SHA: fmt.Sprintf("%x", sha1.Sum([]byte(app+img))), Ref: ref,
-			RunURL: "https://github.com/acme/web/actions/runs/1", Actor: ghsimtest.Approver2,
+			Repo: r.w.AppRepo, SHA: sha, Ref: ref, RunID: strconv.FormatInt(run, 10),
+			RunURL: fmt.Sprintf("https://github.com/acme/web/actions/runs/%d", run), Actor: ghsimtest.Approver2,
 		},
 	}
 }

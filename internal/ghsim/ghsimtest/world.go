@@ -124,7 +124,7 @@ type WorldOptions struct {
 	App bool
 	// AppPermissions are laid over the installation's default permissions
 	// (contents, pull_requests and issues write; metadata, checks,
-	// statuses and members read).
+	// statuses, members and actions read).
 	AppPermissions map[string]string
 	// AppInstalledOn are the repositories the App is installed on; nil
 	// means the config and the app repository.
