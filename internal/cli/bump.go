@@ -66,7 +66,6 @@ func newBumpCmd(env Env, runF func(context.Context, *command.BumpOptions) error)
 	f.StringVar(&opts.Build.Repo, "source-repo", build.Repo, "the app repository, OWNER/NAME (default $GITHUB_REPOSITORY)")
 	f.StringVar(&opts.Build.RunURL, "run-url", build.RunURL, "the build's URL, recorded in the commit")
 	f.StringVar(&opts.Build.Actor, "actor", build.Actor, "who triggered the build (default $GITHUB_ACTOR)")
-	f.StringVar(&opts.Build.ActorID, "actor-id", build.ActorID, "numeric user id of who triggered the build (default $GITHUB_ACTOR_ID)")
 	f.StringVar(&opts.Build.RunNumber, "run-number", build.RunNumber, "the build's run number, for semver pre-releases")
 	return cmd
 }

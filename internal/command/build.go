@@ -19,9 +19,6 @@ type Build struct {
 	// triggered the build, as GitHub records it.
 	RunID string
 	Actor string // GITHUB_ACTOR: recorded only as unverified, when no run can be read
-	// ActorID is GITHUB_ACTOR_ID or --actor-id: checked to be an id, never
-	// recorded (whoever runs the bump sets it; the run's ids are recorded).
-	ActorID string
 }
 
 // runID is the build's workflow run id: RunID, else the id at the end of
@@ -51,7 +48,7 @@ func (b Build) runID() (id int64, ok bool) {
 func BuildFromEnv(getenv func(string) string) Build {
 	b := Build{
 		Repo: getenv("GITHUB_REPOSITORY"), SHA: getenv("GITHUB_SHA"), Ref: getenv("GITHUB_REF"),
-		RunNumber: getenv("GITHUB_RUN_NUMBER"), Actor: getenv("GITHUB_ACTOR"), ActorID: getenv("GITHUB_ACTOR_ID"),
+		RunNumber: getenv("GITHUB_RUN_NUMBER"), Actor: getenv("GITHUB_ACTOR"),
 		RunID: getenv("GITHUB_RUN_ID"),
 	}
 	if server, id := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_RUN_ID"); server != "" && id != "" && b.Repo != "" {

@@ -25,7 +25,7 @@ func TestBumpReadsTheBuildsRun(t *testing.T) {
 		want    string // the record's actor lines
 	}{
 		{name: "GITHUB_RUN_ID", build: func(run int64) command.Build {
-			return command.Build{RunID: fmt.Sprint(run), Actor: "carol", ActorID: "1"}
+			return command.Build{RunID: fmt.Sprint(run), Actor: "carol"}
 		}, want: "Baton-Actor: erin\nBaton-Actor-ID: %d\n"},
 		{name: "--run-url", build: func(run int64) command.Build {
 			return command.Build{RunURL: fmt.Sprintf("https://github.com/acme/web/actions/runs/%d/attempts/1", run), Actor: "carol"}

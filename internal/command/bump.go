@@ -14,7 +14,6 @@ import (
 	"io"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
@@ -72,9 +71,6 @@ func Bump(ctx context.Context, opts BumpOptions) (*BumpOutcome, error) {
 	}
 	if owner, name, ok := strings.Cut(opts.ConfigRepo, "/"); !ok || owner == "" || name == "" || strings.Contains(name, "/") {
 		return nil, inputErr("%s %q is not owner/name", n.Of("config-repo"), opts.ConfigRepo)
-	}
-	if id, err := strconv.ParseInt(opts.Build.ActorID, 10, 64); opts.Build.ActorID != "" && (err != nil || id <= 0) {
-		return nil, inputErr("%s %q is not a user id: the number GitHub gives an account (GITHUB_ACTOR_ID)", n.Of("actor-id"), opts.Build.ActorID)
 	}
 	runID, ok := opts.Build.runID()
 	if !ok {

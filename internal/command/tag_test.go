@@ -65,20 +65,3 @@ func TestTag(t *testing.T) {
 		})
 	}
 }
-
-// TestBumpRefusesAnActorIDThatIsNoNumber: the id self-approval compares
-// must be GitHub's numeric account id; anything else is an input error
-// before any request.
-func TestBumpRefusesAnActorIDThatIsNoNumber(t *testing.T) {
-	t.Parallel()
-	for _, id := range []string{"bob", "-3", "0", "12a"} {
-		_, err := command.Bump(t.Context(), command.BumpOptions{
-			ConfigRepo: "acme/config", Image: "ghcr.io/acme/web:1.5.0", Names: cliNames,
-			Build: command.Build{ActorID: id}, Auth: command.Auth{Token: "unused"},
-		})
-		want := `--actor-id "` + id + `" is not a user id: the number GitHub gives an account (GITHUB_ACTOR_ID)`
-		if err == nil || err.Error() != want || command.ExitCode(err) != command.ExitInput {
-			t.Errorf("actor id %q: %v (exit %d), want %q", id, err, command.ExitCode(err), want)
-		}
-	}
-}
