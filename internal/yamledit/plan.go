@@ -133,13 +133,18 @@ func (f *file) walkMaps(n *yaml.Node, w walker, owned map[*yaml.Node]bool) error
 	}
 	if n.Kind == yaml.SequenceNode && w.key == "images" {
 		for _, e := range n.Content {
-			if e.Kind == yaml.MappingNode {
-				ew := w
-				ew.shared = f.sharedBy(w.shared, n)
-				ew.flow = w.flow || n.Style&yaml.FlowStyle != 0
-				if err := f.kustomizeEntry(e, ew, owned); err != nil {
-					return err
-				}
+			ew := w
+			ew.shared = f.sharedBy(w.shared, n)
+			ew.flow = w.flow || n.Style&yaml.FlowStyle != 0
+			var err error
+			switch e.Kind {
+			case yaml.MappingNode:
+				err = f.kustomizeEntry(e, ew, owned)
+			case yaml.ScalarNode:
+				err = f.imageOverride(e, ew, owned)
+			}
+			if err != nil {
+				return err
 			}
 		}
 	}

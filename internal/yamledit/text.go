@@ -272,8 +272,9 @@ var (
 	yaml11Int   = regexp.MustCompile(`^[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|(0|[1-9][0-9_]*)|[1-9][0-9_]*(:[0-5]?[0-9])+)$`)
 	yaml11Float = regexp.MustCompile(`^([-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*([eE][-+]?[0-9]+)|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$`)
 	// safePlain is what Baton writes unquoted: the characters of image
-	// references, starting with one that cannot open a YAML indicator.
-	safePlain = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_./@+-]*(:[A-Za-z0-9_./@+-]+)*$`)
+	// references (and the "=" of Argo CD's name=reference overrides),
+	// starting with one that cannot open a YAML indicator.
+	safePlain = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_./@+=-]*(:[A-Za-z0-9_./@+=-]+)*$`)
 )
 
 // needsQuotes reports whether s, written as a plain scalar, would not read
