@@ -86,3 +86,11 @@ func lastScalarValue(m *yaml.Node, keys ...string) *yaml.Node {
 	}
 	return best
 }
+
+// deref returns the node an alias points at, or n itself.
+func deref(n *yaml.Node) *yaml.Node {
+	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
+}

@@ -162,7 +162,10 @@ func (f *file) setPair(m *yaml.Node, w walker, kind Kind, tagKey, digestKey stri
 	if first, second := duplicateKey(m); second != nil {
 		return f.errDuplicate(first, second)
 	}
-	tag, dig := mapGet(m, tagKey), mapGet(m, digestKey)
+	// An alias stands for its anchored value: that is what would change,
+	// and claimRole edits it only when every use of the anchor is this
+	// image's tag (or digest), naming each use's line otherwise.
+	tag, dig := deref(mapGet(m, tagKey)), deref(mapGet(m, digestKey))
 	for _, n := range []*yaml.Node{tag, dig} {
 		if n != nil && n.Kind != yaml.ScalarNode {
 			return f.errAt(n, "%s of %s is not a scalar", keyName(m, n), f.want.Name)
