@@ -215,7 +215,7 @@ func (f *file) setPair(m *yaml.Node, w walker, kind Kind, tagKey, digestKey stri
 	}
 	place := Place{Line: m.Line, Kind: kind, From: from.Version(), To: to.Version()}
 	if tag != nil {
-		place.Line = tag.Line
+		place.Line = mapGet(m, tagKey).Line // an alias's own line, not its anchor's
 		if _, err := f.claimRole(tag, w, tagValue, roleTag); err != nil {
 			return err
 		}
