@@ -7,6 +7,8 @@ import (
 
 	udiff "github.com/aymanbagabas/go-udiff"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/baton-dev/baton/internal/image"
 )
 
 // embedded edits values held as YAML text inside a literal block scalar,
@@ -31,6 +33,9 @@ func (f *file) embedded(n *yaml.Node, w walker) error {
 	var ye *Error
 	if errors.As(err, &ye) && strings.HasPrefix(ye.Err.Error(), "invalid YAML") {
 		return nil // text that is not YAML holds no values to edit
+	}
+	if errors.Is(err, ErrTemplated) && !f.mentionsImage(n.Value) {
+		return nil // template text a chart renders with tpl, not about this image
 	}
 	if err != nil {
 		if errors.As(err, &ye) {
@@ -144,4 +149,25 @@ func (f *file) blockIndent(n *yaml.Node) (string, bool) {
 		return ind, true
 	}
 	return "", false
+}
+
+// mentionsImage reports whether text holds a word that is a reference to
+// the image: with a tag or digest, or with a path ("acme/web"), so that a
+// bare word that merely equals the image's last path element ("web", a
+// container or config name) does not count.
+func (f *file) mentionsImage(text string) bool {
+	words := strings.FieldsFunc(text, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '"' || r == '\'' ||
+			r == ',' || r == '[' || r == ']' || r == '{' || r == '}' || r == '(' || r == ')' || r == '='
+	})
+	for _, w := range words {
+		if !strings.Contains(w, f.base) {
+			continue
+		}
+		r, err := image.Parse(strings.TrimSuffix(w, ":"))
+		if err == nil && r.Name == f.want.Name && (r.Pinned() || strings.Contains(w, "/")) {
+			return true
+		}
+	}
+	return false
 }
