@@ -201,6 +201,9 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 	for _, c := range f.chunks() {
 		chunk := body[c.start:c.end]
 		if !f.mayHold(chunk) {
+			if err := f.checkTemplated(chunk, c.line); err != nil {
+				return nil, err // a Helm template: its other documents are too
+			}
 			out.Write(chunk)
 			continue
 		}

@@ -120,3 +120,24 @@ func (f *file) templateOutsideStrings(chunk []byte, first int, docs []*yaml.Node
 	}
 	return inline
 }
+
+// checkTemplated refuses a document the edit does not otherwise parse when
+// it is a template: a file with one templated document is a chart template
+// as a whole, and editing its other documents would be editing a template.
+// Only documents with a line starting with "{{" are parsed.
+func (f *file) checkTemplated(chunk []byte, first int) error {
+	if len(templateLines(chunk, first, 1)) == 0 {
+		return nil
+	}
+	docs, err := parse(chunk)
+	if err != nil {
+		return f.errTemplated(templateLines(chunk, first, 1)[0])
+	}
+	for _, d := range docs {
+		shiftLines(d, first-1)
+	}
+	if line := f.templateOutsideStrings(chunk, first, docs); line > 0 {
+		return f.errTemplated(line)
+	}
+	return nil
+}
