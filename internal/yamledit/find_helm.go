@@ -57,12 +57,12 @@ func (f *file) helmRepo(m *yaml.Node, w walker, owned map[*yaml.Node]bool, repo 
 		return nil
 	}
 	reg := mapGet(m, "registry")
-	full := repo.Value
+	full := textOf(repo)
 	if reg != nil && repoKey == "repository" {
 		if reg.Kind != yaml.ScalarNode {
 			return nil
 		}
-		full = image.JoinRegistry(reg.Value, repo.Value)
+		full = image.JoinRegistry(textOf(reg), full)
 	}
 	r, err := image.Parse(full)
 	if err != nil || r.Pinned() || r.Name != f.want.Name {

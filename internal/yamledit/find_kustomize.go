@@ -15,7 +15,7 @@ func (f *file) kustomizeEntry(e *yaml.Node, w walker, owned map[*yaml.Node]bool)
 	match := false
 	for _, n := range []*yaml.Node{newName, name} {
 		if n != nil && n.Kind == yaml.ScalarNode {
-			if r, err := image.Parse(n.Value); err == nil && !r.Pinned() && r.Name == f.want.Name {
+			if r, err := image.Parse(textOf(n)); err == nil && !r.Pinned() && r.Name == f.want.Name {
 				match = true
 			}
 		}

@@ -178,6 +178,30 @@ func (t *lineTable) scalarSpan(n *yaml.Node) (span, error) {
 	}
 }
 
+// blockLine returns the text of a block scalar (| or >, any chomping) that
+// holds one line, as tools that wrap long strings write an image
+// ("image: >" and the reference on the next line): the value without its
+// final line breaks.
+func blockLine(n *yaml.Node) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		return "", false
+	}
+	text := strings.TrimRight(n.Value, "\n")
+	if text == "" || strings.ContainsAny(text, "\n\r") {
+		return "", false
+	}
+	return text, true
+}
+
+// textOf is a scalar's value as a reference reads: a one-line block scalar
+// without its final line breaks.
+func textOf(n *yaml.Node) string {
+	if text, ok := blockLine(n); ok {
+		return text
+	}
+	return n.Value
+}
+
 // isPlainEnd reports whether a plain scalar may end before src[i].
 func isPlainEnd(src []byte, i int) bool {
 	if breakLen(src, i) > 0 {
