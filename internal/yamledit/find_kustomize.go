@@ -48,28 +48,43 @@ func (f *file) imageOverride(n *yaml.Node, w walker, owned map[*yaml.Node]bool) 
 	if !ok {
 		return nil
 	}
+	if f.overrideMatches(name, ref) {
+		owned[n] = true
+	}
+	_, err := f.setOverride(n, w, KindKustomize, name, ref)
+	return err
+}
+
+// overrideMatches reports whether "name=ref" is an override of the image:
+// ref is a reference to it, or name names it untagged.
+func (f *file) overrideMatches(name, ref string) bool {
 	cur, err := image.Parse(ref)
 	if err != nil {
-		return nil //nolint:nilerr // not an override entry, so not a target
+		return false
 	}
-	match := cur.Name == f.want.Name
-	if old, err := image.Parse(name); err == nil && !old.Pinned() && old.Name == f.want.Name {
-		match = true
+	old, err := image.Parse(name)
+	return cur.Name == f.want.Name || err == nil && !old.Pinned() && old.Name == f.want.Name
+}
+
+// setOverride sets the reference of an override "name=ref" that is the
+// image's to the new tag and digest, keeping name and the reference's
+// spelling. It reports whether the entry is the image's and its tag passes
+// the tag pattern.
+func (f *file) setOverride(n *yaml.Node, w walker, kind Kind, name, ref string) (bool, error) {
+	if !f.overrideMatches(name, ref) {
+		return false, nil
 	}
-	if !match {
-		return nil
-	}
-	owned[n] = true
+	cur, _ := image.Parse(ref)
 	if !f.tagMatches(cur.Tag) {
-		return nil
+		return false, nil
 	}
 	if strings.Contains(n.Value, "{{") {
-		return f.errAt(n, "templated value %q", n.Value)
+		return true, f.errAt(n, "templated value %q", n.Value)
 	}
 	to := f.want.Retarget(cur)
-	if fresh, err := f.claimRole(n, w, name+"="+to.String(), roleRef); err != nil || !fresh {
-		return err
+	fresh, err := f.claimRole(n, w, name+"="+to.String(), roleRef)
+	if fresh {
+		f.places = append(f.places, Place{Line: n.Line, Kind: kind, From: cur.Version(), To: to.Version()})
 	}
-	f.places = append(f.places, Place{Line: n.Line, Kind: KindKustomize, From: cur.Version(), To: to.Version()})
-	return nil
+	return true, err
 }
