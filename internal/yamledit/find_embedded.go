@@ -7,8 +7,6 @@ import (
 
 	udiff "github.com/aymanbagabas/go-udiff"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/baton-dev/baton/internal/image"
 )
 
 // embedded edits values held as YAML text inside a literal block scalar,
@@ -151,23 +149,8 @@ func (f *file) blockIndent(n *yaml.Node) (string, bool) {
 	return "", false
 }
 
-// mentionsImage reports whether text holds a word that is a reference to
-// the image: with a tag or digest, or with a path ("acme/web"), so that a
-// bare word that merely equals the image's last path element ("web", a
-// container or config name) does not count.
+// mentionsImage reports whether text holds a reference to the image; see
+// Mentions.
 func (f *file) mentionsImage(text string) bool {
-	words := strings.FieldsFunc(text, func(r rune) bool {
-		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '"' || r == '\'' ||
-			r == ',' || r == '[' || r == ']' || r == '{' || r == '}' || r == '(' || r == ')' || r == '='
-	})
-	for _, w := range words {
-		if !strings.Contains(w, f.base) {
-			continue
-		}
-		r, err := image.Parse(strings.TrimSuffix(w, ":"))
-		if err == nil && r.Name == f.want.Name && (r.Pinned() || strings.Contains(w, "/")) {
-			return true
-		}
-	}
-	return false
+	return mentionsRef(text, f.want, f.base)
 }
