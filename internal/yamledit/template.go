@@ -31,6 +31,7 @@ func templateAction(src []byte) int {
 // line) of up to max lines that start, after spaces and tabs, with "{{".
 func templateLines(src []byte, first, max int) []int {
 	var out []int
+	line, counted := first, 0 // line is the number of the line holding src[counted]
 	for off := 0; len(out) < max; {
 		i := bytes.Index(src[off:], []byte("{{"))
 		if i < 0 {
@@ -42,7 +43,9 @@ func templateLines(src []byte, first, max int) []int {
 			j--
 		}
 		if j == 0 || src[j-1] == '\n' || src[j-1] == '\r' {
-			out = append(out, first+bytes.Count(src[:j], []byte("\n")))
+			line += bytes.Count(src[counted:j], []byte("\n"))
+			counted = j
+			out = append(out, line)
 		}
 		off = i + 2
 	}
