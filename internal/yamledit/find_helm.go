@@ -88,7 +88,7 @@ func (f *file) helmParameters(seq *yaml.Node, w walker, owned map[*yaml.Node]boo
 		}
 		name, value := mapGet(e, "name"), mapGet(e, "value")
 		if name == nil || value == nil || name.Kind != yaml.ScalarNode || value.Kind != yaml.ScalarNode {
-			return nil
+			continue // a parameter without a value (Argo CD allows it) names no image
 		}
 		params[name.Value] = value
 		order = append(order, name.Value)
