@@ -137,6 +137,10 @@ func (f *file) verify(docs []*yaml.Node, out []byte, shift int) error {
 		return &Error{File: f.name, Line: line, Err: fmt.Errorf("the edit would break the file, refused: %w", shiftErrLine(err, shift))}
 	}
 	x := expectation{subst: map[*yaml.Node]*yaml.Node{}, content: map[*yaml.Node][]*yaml.Node{}, changed: map[*yaml.Node]bool{}}
+	// Inserts after one value share one offset and are written in planning
+	// order (a kustomize entry gaining newTag, then digest), so each lands
+	// after the keys already inserted there.
+	insertedAfter := map[*yaml.Node]int{}
 	for _, e := range f.edits {
 		switch e.kind {
 		case setValue, blockText:
@@ -151,8 +155,10 @@ func (f *file) verify(docs []*yaml.Node, out []byte, shift int) error {
 			content := x.contentOf(e.mapping)
 			for i := 1; i < len(content); i += 2 {
 				if content[i] == e.after {
+					at := i + 1 + 2*insertedAfter[e.after]
+					insertedAfter[e.after]++
 					k, v := x.fresh(e.key), x.fresh(e.value)
-					content = append(content[:i+1], append([]*yaml.Node{k, v}, content[i+1:]...)...)
+					content = append(content[:at], append([]*yaml.Node{k, v}, content[at:]...)...)
 					break
 				}
 			}

@@ -77,8 +77,45 @@ func shiftLines(n *yaml.Node, by int) {
 
 // parse decodes every document of a stream.
 func parse(src []byte) ([]*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec := yaml.NewDecoder(bytes.NewReader(yaml12As11(src)))
 	return decodeAll(dec)
+}
+
+var yaml12Directive = []byte("%YAML 1.2")
+
+// yaml12As11 returns src with each "%YAML 1.2" directive read as
+// "%YAML 1.1", the only version yaml.v3 accepts ("found incompatible YAML
+// document" otherwise), although its scalars already resolve as YAML 1.2
+// says. The rewrite keeps every byte offset, so nodes still point into
+// src; src itself is never changed.
+func yaml12As11(src []byte) []byte {
+	if !bytes.Contains(src, yaml12Directive) {
+		return src
+	}
+	var out []byte
+	for off := 0; off < len(src); {
+		if bytes.HasPrefix(src[off:], yaml12Directive) && isDirectiveEnd(src, off+len(yaml12Directive)) {
+			if out == nil {
+				out = append([]byte(nil), src...)
+			}
+			out[off+len(yaml12Directive)-1] = '1'
+		}
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+	}
+	if out == nil {
+		return src
+	}
+	return out
+}
+
+// isDirectiveEnd reports whether a directive's version ends at i: white
+// space, a comment, a line break or the end of the input.
+func isDirectiveEnd(src []byte, i int) bool {
+	return i == len(src) || src[i] == ' ' || src[i] == '\t' || src[i] == '#' || breakLen(src, i) > 0
 }
 
 func decodeAll(dec *yaml.Decoder) ([]*yaml.Node, error) {

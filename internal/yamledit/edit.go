@@ -140,28 +140,6 @@ func controlChar(src []byte) int {
 	return -1
 }
 
-// templateAction returns the offset of the first line that starts (after
-// spaces and tabs) with a Go template action, as in Helm chart templates,
-// which are not YAML until rendered; or -1. It looks for "{{" first, which
-// most files do not hold at all.
-func templateAction(src []byte) int {
-	for off := 0; ; {
-		i := bytes.Index(src[off:], []byte("{{"))
-		if i < 0 {
-			return -1
-		}
-		i += off
-		j := i
-		for j > 0 && (src[j-1] == ' ' || src[j-1] == '\t') {
-			j--
-		}
-		if j == 0 || src[j-1] == '\n' || src[j-1] == '\r' {
-			return j
-		}
-		off = i + 2
-	}
-}
-
 // MaxFileSize is the largest input Edit accepts, in bytes. Manifests are
 // far smaller (etcd stores objects up to 1.5 MiB); the cap keeps the parser's
 // memory, which grows with the largest document, well inside a hosted
@@ -212,10 +190,6 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 		line := bytes.Count(body[:at], []byte("\n")) + 1
 		return nil, &Error{File: name, Line: line, Err: fmt.Errorf("control character %#02x; YAML allows only tab, line breaks and printable characters", body[at])}
 	}
-	if at := templateAction(body); at >= 0 {
-		line := bytes.Count(body[:at], []byte("\n")) + 1
-		return nil, &Error{File: name, Line: line, Err: errors.New("templated file ({{ … }}); edit the values it is rendered from instead")}
-	}
 	f := &file{name: name, src: body, lines: newLineTable(body), want: want, opts: opts,
 		base: want.Name[strings.LastIndexByte(want.Name, '/')+1:]}
 	if err := f.compileOptions(); err != nil {
@@ -227,11 +201,17 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 	for _, c := range f.chunks() {
 		chunk := body[c.start:c.end]
 		if !f.mayHold(chunk) {
+			if err := f.checkTemplated(chunk, c.line); err != nil {
+				return nil, err // a Helm template: its other documents are too
+			}
 			out.Write(chunk)
 			continue
 		}
 		docs, err := parse(chunk)
 		if err != nil {
+			if at := templateAction(chunk); at >= 0 {
+				return nil, f.errTemplated(c.line + bytes.Count(chunk[:at], []byte("\n")))
+			}
 			line := errLine(err)
 			if line > 0 {
 				line += c.line - 1
@@ -243,6 +223,9 @@ func Edit(name string, src []byte, want image.Ref, opts Options) (*Result, error
 		}
 		for _, d := range docs {
 			shiftLines(d, c.line-1)
+		}
+		if line := f.templateOutsideStrings(chunk, c.line, docs); line > 0 {
+			return nil, f.errTemplated(line)
 		}
 		f.edits = f.edits[:0]
 		if err := f.find(docs); err != nil {

@@ -32,6 +32,9 @@ func (f *file) embedded(n *yaml.Node, w walker) error {
 	if errors.As(err, &ye) && strings.HasPrefix(ye.Err.Error(), "invalid YAML") {
 		return nil // text that is not YAML holds no values to edit
 	}
+	if errors.Is(err, ErrTemplated) && !f.mentionsImage(n.Value) {
+		return nil // template text a chart renders with tpl, not about this image
+	}
 	if err != nil {
 		if errors.As(err, &ye) {
 			line := n.Line
@@ -144,4 +147,10 @@ func (f *file) blockIndent(n *yaml.Node) (string, bool) {
 		return ind, true
 	}
 	return "", false
+}
+
+// mentionsImage reports whether text holds a reference to the image; see
+// Mentions.
+func (f *file) mentionsImage(text string) bool {
+	return mentionsRef(text, f.want, f.base)
 }

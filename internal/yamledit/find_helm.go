@@ -57,12 +57,12 @@ func (f *file) helmRepo(m *yaml.Node, w walker, owned map[*yaml.Node]bool, repo 
 		return nil
 	}
 	reg := mapGet(m, "registry")
-	full := repo.Value
+	full := textOf(repo)
 	if reg != nil && repoKey == "repository" {
 		if reg.Kind != yaml.ScalarNode {
 			return nil
 		}
-		full = image.JoinRegistry(reg.Value, repo.Value)
+		full = image.JoinRegistry(textOf(reg), full)
 	}
 	r, err := image.Parse(full)
 	if err != nil || r.Pinned() || r.Name != f.want.Name {
@@ -88,7 +88,7 @@ func (f *file) helmParameters(seq *yaml.Node, w walker, owned map[*yaml.Node]boo
 		}
 		name, value := mapGet(e, "name"), mapGet(e, "value")
 		if name == nil || value == nil || name.Kind != yaml.ScalarNode || value.Kind != yaml.ScalarNode {
-			return nil
+			continue // a parameter without a value (Argo CD allows it) names no image
 		}
 		params[name.Value] = value
 		order = append(order, name.Value)

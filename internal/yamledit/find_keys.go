@@ -31,6 +31,16 @@ func (f *file) findPaths(docs []*yaml.Node) error {
 				return f.errAt(n, "key %s is not a scalar value", p)
 			}
 			if part == "" {
+				if name, ref, ok := strings.Cut(n.Value, "="); ok {
+					// Argo CD's "name=reference" kustomize override
+					if hit, err := f.setOverride(n, w, KindExplicit, name, ref); hit || err != nil {
+						f.keyHits[spec] = f.keyHits[spec] || hit
+						if err != nil {
+							return err
+						}
+						continue
+					}
+				}
 				cur, err := image.Parse(n.Value)
 				if err != nil {
 					return f.errAt(n, "key %s: %v (add :tag, :digest or :name to the key to set a part)", p, err)

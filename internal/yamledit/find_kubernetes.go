@@ -14,10 +14,16 @@ func (f *file) walkScalars(n *yaml.Node, w walker, owned map[*yaml.Node]bool) er
 		if !strings.Contains(n.Value, f.base) {
 			return nil // cheap test first: every spelling ends in the last path element
 		}
-		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 && strings.Contains(n.Value, "\n") {
+		value := n.Value
+		if text, ok := blockLine(n); ok {
+			// "image: >" and the reference on the next line: a target
+			// whose edit set refuses with the line, never a silent skip
+			value = text
+		}
+		if _, err := image.Parse(value); err != nil && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 && strings.Contains(n.Value, "\n") {
 			return f.embedded(n, w)
 		}
-		cur, err := image.Parse(n.Value)
+		cur, err := image.Parse(value)
 		if err == nil && cur.Name == f.want.Name && (cur.Pinned() || isImageKey(w.key) && !w.fluxIm) && f.tagMatches(cur.Tag) {
 			if err := f.set(n, w, KindImage, cur.Version(), f.want.Retarget(cur)); err != nil {
 				return err

@@ -67,7 +67,7 @@ func keyName(m, v *yaml.Node) string {
 }
 
 // lastScalarValue returns the value node, among keys, that stands last in
-// the file and is a single-line scalar on its key's line: the pair a new
+// the file (by line, then column, for a flow map on one line) and is a single-line scalar on its key's line: the pair a new
 // key can be inserted after.
 func lastScalarValue(m *yaml.Node, keys ...string) *yaml.Node {
 	var best *yaml.Node
@@ -80,9 +80,17 @@ func lastScalarValue(m *yaml.Node, keys ...string) *yaml.Node {
 		if !ok || v.Kind != yaml.ScalarNode || v.Line != k.Line || v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 			continue
 		}
-		if best == nil || v.Line > best.Line {
+		if best == nil || v.Line > best.Line || v.Line == best.Line && v.Column > best.Column {
 			best = v
 		}
 	}
 	return best
+}
+
+// deref returns the node an alias points at, or n itself.
+func deref(n *yaml.Node) *yaml.Node {
+	if n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
 }

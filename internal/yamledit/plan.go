@@ -133,13 +133,18 @@ func (f *file) walkMaps(n *yaml.Node, w walker, owned map[*yaml.Node]bool) error
 	}
 	if n.Kind == yaml.SequenceNode && w.key == "images" {
 		for _, e := range n.Content {
-			if e.Kind == yaml.MappingNode {
-				ew := w
-				ew.shared = f.sharedBy(w.shared, n)
-				ew.flow = w.flow || n.Style&yaml.FlowStyle != 0
-				if err := f.kustomizeEntry(e, ew, owned); err != nil {
-					return err
-				}
+			ew := w
+			ew.shared = f.sharedBy(w.shared, n)
+			ew.flow = w.flow || n.Style&yaml.FlowStyle != 0
+			var err error
+			switch e.Kind {
+			case yaml.MappingNode:
+				err = f.kustomizeEntry(e, ew, owned)
+			case yaml.ScalarNode:
+				err = f.imageOverride(e, ew, owned)
+			}
+			if err != nil {
+				return err
 			}
 		}
 	}
@@ -157,7 +162,10 @@ func (f *file) setPair(m *yaml.Node, w walker, kind Kind, tagKey, digestKey stri
 	if first, second := duplicateKey(m); second != nil {
 		return f.errDuplicate(first, second)
 	}
-	tag, dig := mapGet(m, tagKey), mapGet(m, digestKey)
+	// An alias stands for its anchored value: that is what would change,
+	// and claimRole edits it only when every use of the anchor is this
+	// image's tag (or digest), naming each use's line otherwise.
+	tag, dig := deref(mapGet(m, tagKey)), deref(mapGet(m, digestKey))
 	for _, n := range []*yaml.Node{tag, dig} {
 		if n != nil && n.Kind != yaml.ScalarNode {
 			return f.errAt(n, "%s of %s is not a scalar", keyName(m, n), f.want.Name)
@@ -207,7 +215,7 @@ func (f *file) setPair(m *yaml.Node, w walker, kind Kind, tagKey, digestKey stri
 	}
 	place := Place{Line: m.Line, Kind: kind, From: from.Version(), To: to.Version()}
 	if tag != nil {
-		place.Line = tag.Line
+		place.Line = mapGet(m, tagKey).Line // an alias's own line, not its anchor's
 		if _, err := f.claimRole(tag, w, tagValue, roleTag); err != nil {
 			return err
 		}

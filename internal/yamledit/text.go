@@ -178,6 +178,30 @@ func (t *lineTable) scalarSpan(n *yaml.Node) (span, error) {
 	}
 }
 
+// blockLine returns the text of a block scalar (| or >, any chomping) that
+// holds one line, as tools that wrap long strings write an image
+// ("image: >" and the reference on the next line): the value without its
+// final line breaks.
+func blockLine(n *yaml.Node) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		return "", false
+	}
+	text := strings.TrimRight(n.Value, "\n")
+	if text == "" || strings.ContainsAny(text, "\n\r") {
+		return "", false
+	}
+	return text, true
+}
+
+// textOf is a scalar's value as a reference reads: a one-line block scalar
+// without its final line breaks.
+func textOf(n *yaml.Node) string {
+	if text, ok := blockLine(n); ok {
+		return text
+	}
+	return n.Value
+}
+
 // isPlainEnd reports whether a plain scalar may end before src[i].
 func isPlainEnd(src []byte, i int) bool {
 	if breakLen(src, i) > 0 {
@@ -272,8 +296,9 @@ var (
 	yaml11Int   = regexp.MustCompile(`^[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|(0|[1-9][0-9_]*)|[1-9][0-9_]*(:[0-5]?[0-9])+)$`)
 	yaml11Float = regexp.MustCompile(`^([-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*([eE][-+]?[0-9]+)|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$`)
 	// safePlain is what Baton writes unquoted: the characters of image
-	// references, starting with one that cannot open a YAML indicator.
-	safePlain = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_./@+-]*(:[A-Za-z0-9_./@+-]+)*$`)
+	// references (and the "=" of Argo CD's name=reference overrides),
+	// starting with one that cannot open a YAML indicator.
+	safePlain = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_./@+=-]*(:[A-Za-z0-9_./@+=-]+)*$`)
 )
 
 // needsQuotes reports whether s, written as a plain scalar, would not read
