@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"strings"
 
 	udiff "github.com/aymanbagabas/go-udiff"
-	"github.com/distribution/reference"
 	"github.com/spf13/cobra"
 
 	"github.com/baton-dev/baton/internal/image"
@@ -187,11 +185,9 @@ func skippable(err error, src []byte, want image.Ref) bool {
 	if errors.Is(err, yamledit.ErrNoTarget) {
 		return true
 	}
-	named, perr := reference.ParseNormalizedNamed(want.Name)
-	if perr != nil {
-		return false
-	}
-	return !bytes.Contains(src, []byte(reference.Path(named)))
+	// Any spelling counts: a short Docker Hub name (nginx:1.25) never
+	// contains the normalised path library/nginx.
+	return !yamledit.Mentions(src, want)
 }
 
 type yamlFile struct {

@@ -235,3 +235,19 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version output %q", stdout)
 	}
 }
+
+// Under a directory, a file Baton cannot edit is passed over only when it
+// does not mention the image in any spelling: a Helm template holding the
+// short Docker Hub name nginx:1.25 is reported, not skipped silently.
+func TestEditDirectoryReportsATemplateThatMentionsTheImage(t *testing.T) {
+	t.Parallel()
+	tmpl := "spec:\n  replicas: {{ .Values.replicas }}\n  containers:\n    - image: nginx:1.25\n"
+	dir := writeTree(t, map[string]string{"deploy.yaml": "image: nginx:1.25\n", "templates/web.yaml": tmpl, "other.yaml": otherYAML})
+	_, _, err := runCLI(t, "edit", "--image", "nginx:1.26", dir)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "templates", "web.yaml")+":") || ExitCode(err) != 1 {
+		t.Fatalf("error %v (exit %d), want the template reported with its line", err, ExitCode(err))
+	}
+	if got := readFile(t, filepath.Join(dir, "deploy.yaml")); got != "image: nginx:1.25\n" {
+		t.Errorf("deploy.yaml was written although the template failed: %q", got)
+	}
+}
