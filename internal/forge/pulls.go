@@ -3,6 +3,7 @@ package forge
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/go-github/v88/github"
@@ -114,11 +115,19 @@ func (c *Client) OpenPRsForHead(ctx context.Context, repo, branch string) ([]*gi
 	}
 	var out []*githost.PR
 	for _, p := range list {
-		if p.Head == branch && (p.HeadRepo == "" || p.HeadRepo == p.BaseRepo) {
+		if sameRepoHead(p, branch) {
 			out = append(out, p)
 		}
 	}
 	return out, nil
+}
+
+// sameRepoHead reports whether p's head is branch in p's own repository.
+// GitHub answers head.repo null when the head's repository is gone (a
+// deleted fork): such a head is in no known repository, so it is not
+// this one. Full names compare case-insensitively, as GitHub's do.
+func sameRepoHead(p *githost.PR, branch string) bool {
+	return p.Head == branch && p.HeadRepo != "" && strings.EqualFold(p.HeadRepo, p.BaseRepo)
 }
 
 // OpenPRsForSHA lists the open pull requests whose head is sha (every

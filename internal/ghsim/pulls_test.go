@@ -54,6 +54,12 @@ func TestPullRequestLifecycle(t *testing.T) {
 	if len(list) != 0 {
 		t.Errorf("head filter returned %d", len(list))
 	}
+	// A bare branch name is not the documented user:ref-name form, and
+	// GitHub ignores it: every open pull request comes back.
+	list, _, err = gh.PullRequests.List(ctx, "acme", "config", &github.PullRequestListOptions{Head: "other", State: "open"})
+	if err != nil || len(list) != 1 || list[0].GetNumber() != 1 {
+		t.Errorf("bare head filter = %v, %v; want it ignored (#1 listed)", list, err)
+	}
 
 	// GitHub computes mergeability in the background: the first GET
 	// answers null, the next one the result.

@@ -245,8 +245,10 @@ func (s *Sim) listPulls(c *call) {
 		c.invalid("PullRequest", "state", "invalid", "")
 		return
 	}
-	head := c.query("head")
-	if owner, branch, found := strings.Cut(head, ":"); found {
+	// head filters only in the documented user:ref-name form; GitHub
+	// silently ignores a bare branch name and lists every pull request.
+	head := ""
+	if owner, branch, found := strings.Cut(c.query("head"), ":"); found {
 		if !strings.EqualFold(owner, r.Owner.Login) {
 			c.paginate(nil)
 			return
