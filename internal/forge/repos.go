@@ -209,7 +209,10 @@ func commitInfo(rc *github.RepositoryCommit) githost.CommitInfo {
 }
 
 // Permission returns a user's role on a repository: admin, maintain,
-// write, triage, read or none (role_name, never author_association).
+// write, triage, read or none (role_name, never author_association). A
+// custom repository role (role_name outside those) is reported as the
+// legacy base role GitHub gives in permission (admin, write, read or
+// none), which is what the custom role inherits.
 //
 // Route: GET /repos/{owner}/{repo}/collaborators/{username}/permission.
 // An unknown user is githost.ErrNotFound; a token that may not read
@@ -222,7 +225,8 @@ func (c *Client) Permission(ctx context.Context, repo, user string) (string, err
 	if err != nil {
 		return "", err
 	}
-	if r := p.GetRoleName(); r != "" {
+	switch r := p.GetRoleName(); r {
+	case "admin", "maintain", "write", "triage", "read", "none":
 		return r, nil
 	}
 	return p.GetPermission(), nil

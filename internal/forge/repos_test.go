@@ -143,3 +143,36 @@ func TestFilesOverTheCapAreNotDownloaded(t *testing.T) {
 		t.Errorf("%d requests, want 1 (the contents entry, no blob)", n)
 	}
 }
+
+// TestPermissionRoles reads role_name, and for a custom repository role
+// (any name GitHub lets an organization choose) the legacy permission of
+// the base role it inherits, never the custom name.
+func TestPermissionRoles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim, url, tok := setup(t)
+	for login, role := range map[string]string{"mae": "maintain", "tri": "triage"} {
+		if err := sim.SetPermission("acme/config", login, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sim.SetCustomRole("acme/config", "dee", "deployer", "maintain"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.SetCustomRole("acme/config", "vic", "viewer-plus", "triage"); err != nil {
+		t.Fatal(err)
+	}
+	c := client(t, url, tok, &sleeps{})
+	for _, tc := range []struct{ login, want string }{
+		{"alice", "write"}, {"mae", "maintain"}, {"tri", "triage"},
+		{"dee", "write"}, {"vic", "read"},
+	} {
+		got, err := c.Permission(ctx, "acme/config", tc.login)
+		if err != nil {
+			t.Fatalf("Permission(%s): %v", tc.login, err)
+		}
+		if got != tc.want {
+			t.Errorf("Permission(%s) = %q, want %q", tc.login, got, tc.want)
+		}
+	}
+}

@@ -78,10 +78,19 @@ func TestPermissionsAndTeams(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := f.sim.SetCustomRole("acme/config", "dee", "deployer", "maintain"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.sim.SetCustomRole("acme/config", "dee", "admin", "write"); err == nil {
+		t.Error("a custom role named admin was accepted")
+	}
 	f.sim.AddUser("outsider")
+	// A custom role shows its own name in role_name and its base role's
+	// legacy name in permission.
 	for _, tc := range []struct{ login, perm, role string }{
 		{"alice", "admin", "admin"}, {"bob", "write", "write"}, {"erin", "write", "maintain"},
 		{"tri", "read", "triage"}, {"carol", "read", "read"}, {"outsider", "none", "none"},
+		{"dee", "write", "deployer"},
 	} {
 		p, _, err := gh.Repositories.GetPermissionLevel(ctx, "acme", "config", tc.login)
 		if err != nil || p.GetPermission() != tc.perm || p.GetRoleName() != tc.role || p.GetUser().GetLogin() != tc.login {

@@ -61,6 +61,12 @@ func (s *Sim) getPermission(c *call) {
 		}
 	}
 	legacy := map[string]string{"admin": "admin", "maintain": "write", "write": "write", "triage": "read", "read": "read", "none": "none"}[role]
+	// role_name is the full role, a custom one included; permission
+	// stays the legacy base role (maintain shows as write, triage as
+	// read, a custom role as the legacy role of the one it inherits).
+	if name, ok := r.CustomRoles[strings.ToLower(u.Login)]; ok && isCollab {
+		role = name
+	}
 	c.json(http.StatusOK, map[string]any{"permission": legacy, "role_name": role, "user": s.userJSON(u)})
 }
 

@@ -232,6 +232,7 @@ func (s *Sim) CreateRepo(fullName string, o RepoOptions) (*Repo, error) {
 		ID: s.id(), Owner: ou, Name: name, Private: o.Private, DefaultBranch: o.DefaultBranch, Created: s.now(),
 		MergeMethods:  map[string]bool{"merge": true, "squash": true, "rebase": true},
 		Collaborators: map[string]string{},
+		CustomRoles:   map[string]string{},
 		git:           g, nextNumber: 1,
 		issues:    map[int]*Issue{},
 		statuses:  map[string][]*Status{},
@@ -279,6 +280,7 @@ func (s *Sim) SetPermission(fullName, login, role string) error {
 	if err != nil {
 		return err
 	}
+	delete(r.CustomRoles, strings.ToLower(login))
 	switch role {
 	case "":
 		delete(r.Collaborators, strings.ToLower(login))
@@ -289,6 +291,33 @@ func (s *Sim) SetPermission(fullName, login, role string) error {
 	}
 	s.user(login, "User")
 	r.Collaborators[strings.ToLower(login)] = role
+	return nil
+}
+
+// SetCustomRole gives a user a custom repository role named name that
+// inherits base (read, triage, write or maintain, as GitHub allows): the
+// user may do what base allows, and the permission route answers
+// role_name name with the legacy permission of base.
+func (s *Sim) SetCustomRole(fullName, login, name, base string) error {
+	switch base {
+	case "read", "triage", "write", "maintain":
+	default:
+		return fmt.Errorf("a custom role inherits read, triage, write or maintain, not %q", base)
+	}
+	switch name {
+	case "", "admin", "maintain", "write", "triage", "read":
+		return fmt.Errorf("custom role name %q is empty or a base role's", name)
+	}
+	if err := s.SetPermission(fullName, login, base); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.repoNamed(fullName)
+	if err != nil {
+		return err
+	}
+	r.CustomRoles[strings.ToLower(login)] = name
 	return nil
 }
 
@@ -606,6 +635,10 @@ func (s *Sim) RenameUser(oldLogin, newLogin string) error {
 		if role, ok := r.Collaborators[oldKey]; ok {
 			delete(r.Collaborators, oldKey)
 			r.Collaborators[newKey] = role
+		}
+		if name, ok := r.CustomRoles[oldKey]; ok {
+			delete(r.CustomRoles, oldKey)
+			r.CustomRoles[newKey] = name
 		}
 	}
 	for _, t := range s.teams {

@@ -126,6 +126,10 @@ type Repo struct {
 	Archived      bool // read-only: writes answer 403
 	MergeMethods  map[string]bool
 	Collaborators map[string]string // login → admin, maintain, write, triage, read
+	// CustomRoles names the custom repository role of a collaborator
+	// (login → role name); Collaborators holds the base role it
+	// inherits, which decides what the user may do.
+	CustomRoles map[string]string
 	Created       time.Time
 
 	git        *gitRepo
