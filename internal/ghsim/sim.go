@@ -130,7 +130,7 @@ type Repo struct {
 	// (login → role name); Collaborators holds the base role it
 	// inherits, which decides what the user may do.
 	CustomRoles map[string]string
-	Created       time.Time
+	Created     time.Time
 
 	git        *gitRepo
 	nextNumber int
