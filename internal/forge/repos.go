@@ -141,11 +141,19 @@ func (c *Client) LastCommit(ctx context.Context, repo, ref, path string) (*githo
 	return &info, nil
 }
 
-// compare is the one compare call Compare and Diff share.
+// compare is the one compare call Compare and Diff share: the first page
+// of per commits, oldest first.
 func (c *Client) compare(ctx context.Context, repo, base, head string, per int) (*github.CommitsComparison, error) {
+	return c.comparePage(ctx, repo, base, head, per, 0)
+}
+
+// comparePage reads one page of a comparison (page 0 is the first). With
+// per_page GitHub pages the commits oldest first and lists the changed
+// files on the first page only.
+func (c *Client) comparePage(ctx context.Context, repo, base, head string, per, page int) (*github.CommitsComparison, error) {
 	owner, name := split(repo)
 	return do(ctx, c, fmt.Sprintf("compare %s...%s in %s", short(base), short(head), repo), false, func(ctx context.Context) (*github.CommitsComparison, *github.Response, error) {
-		return c.gh.Repositories.CompareCommits(ctx, owner, name, base, head, &github.ListOptions{PerPage: per})
+		return c.gh.Repositories.CompareCommits(ctx, owner, name, base, head, &github.ListOptions{PerPage: per, Page: page})
 	})
 }
 

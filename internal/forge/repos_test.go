@@ -3,6 +3,7 @@ package forge_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -173,6 +174,36 @@ func TestPermissionRoles(t *testing.T) {
 		}
 		if got != tc.want {
 			t.Errorf("Permission(%s) = %q, want %q", tc.login, got, tc.want)
+		}
+	}
+}
+
+// TestCompareBranchFarAhead: GitHub pages a comparison's commits oldest
+// first once per_page is given, so with more commits than a page the
+// last commit of the first page is not the head. CompareBranch must still
+// describe the head commit, not the hundredth.
+func TestCompareBranchFarAhead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim, url, tok := setup(t)
+	for _, n := range []int{1, 100, 101, 205} {
+		branch := fmt.Sprintf("far/%d", n)
+		head := ""
+		for i := range n {
+			body := fmt.Sprintf("image: x:%d\n", i)
+			sha, err := sim.Push("acme/config", branch, "alice", map[string]*string{"a.yaml": &body}, fmt.Sprintf("step %d", i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			head = sha
+		}
+		c := client(t, url, tok, &sleeps{})
+		got, err := c.CompareBranch(ctx, "acme/config", "main", branch)
+		if err != nil {
+			t.Fatalf("%d ahead: %v", n, err)
+		}
+		if got.Ahead != n || got.Head == nil || got.Head.SHA != head || got.Head.Message != fmt.Sprintf("step %d", n-1) {
+			t.Errorf("%d ahead: Ahead %d, Head %+v; want the head %s", n, got.Ahead, got.Head, head)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -230,9 +231,22 @@ func (s *Sim) compare(c *call) {
 	case len(ahead) == 0:
 		status = "behind"
 	}
+	// Oldest first. Without page or per_page GitHub answers the first 250
+	// commits; with either it pages them (30 by default, at most 100, a
+	// Link header), and the last commit of a page is the head only on the
+	// last page. The changed files come on the first page only.
+	q := c.r.URL.Query()
+	paged := q.Has("page") || q.Has("per_page")
 	commits := []any{}
-	for i := len(ahead) - 1; i >= 0 && len(commits) < 250; i-- {
+	for i := len(ahead) - 1; i >= 0 && (paged || len(commits) < 250); i-- {
 		commits = append(commits, s.repoCommitJSON(r, ahead[i]))
+	}
+	firstPage := true
+	if paged {
+		commits = c.page(commits)
+		if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
+			firstPage = false
+		}
 	}
 	mbc, _ := r.git.commit(mb)
 	bc, _ := r.git.commit(base)
@@ -240,7 +254,10 @@ func (s *Sim) compare(c *call) {
 	a, _ := r.git.flatten(mbc.TreeHash)
 	b, _ := r.git.flatten(hc.TreeHash)
 	files := []any{}
-	for _, ch := range diffTrees(a, b) {
+	for i, ch := range diffTrees(a, b) {
+		if !firstPage || i == 300 {
+			break
+		}
 		files = append(files, s.fileJSON(r, ch))
 	}
 	full := r.FullName()
