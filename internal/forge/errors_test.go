@@ -95,6 +95,16 @@ func TestErrorKinds(t *testing.T) {
 			kind: githost.ErrNotMergeable, class: githost.ErrPermanent, message: "405",
 		},
 		{
+			name: "merge 409 in other words: head changed",
+			run: func(ctx context.Context, t *testing.T, sim *ghsim.Sim, url string, c *forge.Client) error {
+				pr := openPR(t, sim, c, "bump", "image: x:2\n")
+				sim.Inject(ghsim.Fault{Method: "PUT", Route: "/repos/{owner}/{repo}/pulls/{number}/merge", Kind: ghsim.FaultStatus, Status: 409})
+				_, err := c.Merge(ctx, repo, pr.Number, pr.HeadSHA, "merge", "", "")
+				return err
+			},
+			kind: githost.ErrHeadChanged, class: githost.ErrConflict, message: "409",
+		},
+		{
 			name: "reader writing is forbidden",
 			run: func(ctx context.Context, t *testing.T, sim *ghsim.Sim, url string, c *forge.Client) error {
 				if err := sim.SetPermission(repo, "rita", "read"); err != nil {

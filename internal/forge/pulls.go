@@ -2,7 +2,9 @@ package forge
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -204,6 +206,13 @@ func (c *Client) Merge(ctx context.Context, repo string, number int, sha, method
 	res, err := do(ctx, c, fmt.Sprintf("merge pull request #%d in %s", number, repo), true, func(ctx context.Context) (*github.PullRequestMergeResult, *github.Response, error) {
 		return c.gh.PullRequests.Merge(ctx, owner, name, number, message, &github.PullRequestOptions{CommitTitle: title, SHA: sha, MergeMethod: method})
 	})
+	// GitHub documents this route's 409 as one thing: the sha given is
+	// not the head. Its message ("Head branch was modified") is not part
+	// of that contract, so the status alone decides.
+	var ge *githost.Error
+	if errors.As(err, &ge) && ge.Status == http.StatusConflict && sha != "" {
+		ge.Kind = githost.ErrHeadChanged
+	}
 	if err != nil {
 		return "", err
 	}
