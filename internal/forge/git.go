@@ -1,8 +1,11 @@
 package forge
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -11,14 +14,29 @@ import (
 	"github.com/baton-dev/baton/internal/githost"
 )
 
+// blobMediaType is the media type GitHub's REST docs give for a blob's raw
+// bytes (go-github's GetBlobRaw asks for the older
+// application/vnd.github.v3.raw, which the docs no longer list).
+const blobMediaType = "application/vnd.github.raw+json"
+
 // blob reads a blob's raw bytes (files over 1 MB come this way).
 //
 // Route: GET /repos/{owner}/{repo}/git/blobs/{file_sha}
-// (Accept: application/vnd.github.raw).
+// (Accept: application/vnd.github.raw+json).
 func (c *Client) blob(ctx context.Context, repo, path, sha string) ([]byte, error) {
 	owner, name := split(repo)
 	return do(ctx, c, fmt.Sprintf("read %s (over 1 MB) in %s", path, repo), false, func(ctx context.Context) ([]byte, *github.Response, error) {
-		return c.gh.Git.GetBlobRaw(ctx, owner, name, sha)
+		req, err := c.gh.NewRequest(ctx, http.MethodGet, fmt.Sprintf("repos/%s/%s/git/blobs/%s", url.PathEscape(owner), url.PathEscape(name), url.PathEscape(sha)), nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		req.Header.Set("Accept", blobMediaType)
+		var buf bytes.Buffer
+		resp, err := c.gh.Do(req, &buf)
+		if err != nil {
+			return nil, resp, err
+		}
+		return buf.Bytes(), resp, nil
 	})
 }
 
