@@ -1,9 +1,11 @@
 package ghsim_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v88/github"
 
 	"github.com/baton-dev/baton/internal/ghsim"
@@ -198,4 +200,43 @@ func TestDeletingHeadClosesPull(t *testing.T) {
 	}
 	_, _, err := gh.PullRequests.Edit(ctx, "acme", "config", 1, &github.PullRequest{State: github.Ptr("open")})
 	wantStatus(t, err, 422, "branch has been deleted")
+}
+
+// TestComparePages: once page or per_page is given GitHub pages a
+// comparison's commits oldest first with a Link header and lists the
+// changed files on the first page only; without them it answers up to 250
+// commits at once.
+func TestComparePages(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, ghsim.Options{})
+	gh := f.client(t, f.admin)
+	var heads []string
+	for i := range 5 {
+		heads = append(heads, pushBranch(t, f, "far", "f.yaml", fmt.Sprintf("n: %d\n", i)))
+	}
+	all, _, err := gh.Repositories.CompareCommits(ctx, "acme", "config", "main", "far", nil)
+	if err != nil || len(all.Commits) != 5 || all.Commits[4].GetSHA() != heads[4] || len(all.Files) != 1 {
+		t.Fatalf("unpaged compare = %d commits, %d files, %v", len(all.Commits), len(all.Files), err)
+	}
+	for _, tc := range []struct {
+		page, files int
+		want        []string
+		next        int
+	}{
+		{1, 1, heads[0:2], 2},
+		{2, 0, heads[2:4], 3},
+		{3, 0, heads[4:5], 0},
+	} {
+		page, resp, err := gh.Repositories.CompareCommits(ctx, "acme", "config", "main", "far", &github.ListOptions{PerPage: 2, Page: tc.page})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range page.Commits {
+			got = append(got, c.GetSHA())
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" || len(page.Files) != tc.files || resp.NextPage != tc.next || page.GetAheadBy() != 5 {
+			t.Errorf("page %d: commits (-want +got):\n%s files %d (want %d), next %d (want %d), ahead %d", tc.page, diff, len(page.Files), tc.files, resp.NextPage, tc.next, page.GetAheadBy())
+		}
+	}
 }
