@@ -245,7 +245,9 @@ func edited(c githost.Comment) bool {
 // command returns the command of a comment that can count: unedited, by a
 // person who is not Baton; "" otherwise.
 func (e *evidence) command(c githost.Comment) string {
-	if edited(c) || c.AuthorBot || c.User.Type == "Bot" || strings.HasSuffix(c.User.Login, "[bot]") || c.User.ID == e.selfID() {
+	// A comment GitHub attributes to no account (user null, as its schema
+	// allows) is no one's command.
+	if edited(c) || c.User.ID == 0 || c.AuthorBot || c.User.Type == "Bot" || strings.HasSuffix(c.User.Login, "[bot]") || c.User.ID == e.selfID() {
 		return ""
 	}
 	cmd, _ := command(c.Body)
@@ -316,8 +318,10 @@ func (e *evidence) madeBefore(t time.Time) {
 func (e *evidence) latestReviews() map[int64]githost.Review {
 	out := map[int64]githost.Review{}
 	for _, r := range e.reviews {
-		switch r.State {
-		case "APPROVED", "CHANGES_REQUESTED", "DISMISSED":
+		switch {
+		case r.User.ID == 0:
+			// No account (user null): no one's review.
+		case r.State == "APPROVED", r.State == "CHANGES_REQUESTED", r.State == "DISMISSED":
 			out[r.User.ID] = r
 		}
 	}

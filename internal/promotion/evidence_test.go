@@ -41,3 +41,31 @@ func TestEnoughLog(t *testing.T) {
 		}
 	}
 }
+
+// TestNoAccountNoCommand: GitHub's schema lets a comment's or a review's
+// user be null; such a comment commands nothing and such a review is no
+// one's, so neither can become an approval of "" (user id 0).
+func TestNoAccountNoCommand(t *testing.T) {
+	t.Parallel()
+	e := &evidence{self: githost.Identity{User: githost.User{ID: 7, Login: "baton"}}}
+	alice := githost.User{ID: 9, Login: "alice", Type: "User"}
+	for _, tc := range []struct {
+		name string
+		user githost.User
+		want string
+	}{
+		{"a writer's /approve", alice, "approve"},
+		{"user null", githost.User{}, ""},
+		{"Baton's own", e.self.User, ""},
+	} {
+		c := githost.Comment{ID: 1, Body: "/approve", User: tc.user, Author: tc.user.Login}
+		if got := e.command(c); got != tc.want {
+			t.Errorf("%s: command = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	e.reviews = []githost.Review{{ID: 1, State: "APPROVED", CommitID: "abc"}, {ID: 2, State: "APPROVED", CommitID: "abc", User: alice}}
+	got := e.latestReviews()
+	if _, ok := got[0]; ok || len(got) != 1 || got[alice.ID].ID != 2 {
+		t.Errorf("latestReviews = %+v; want alice's review only", got)
+	}
+}
