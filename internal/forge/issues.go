@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/google/go-github/v88/github"
 
@@ -61,7 +62,18 @@ func (c *Client) Comments(ctx context.Context, repo string, number int) ([]githo
 func (c *Client) AddLabels(ctx context.Context, repo string, number int, labels []string) error {
 	owner, name := split(repo)
 	_, err := do(ctx, c, fmt.Sprintf("label #%d in %s", number, repo), true, func(ctx context.Context) (struct{}, *github.Response, error) {
-		return drop(c.gh.Issues.AddLabelsToIssue(ctx, owner, name, number, labels))
+		// The body is {"labels": [...]}, the form GitHub's docs list
+		// first; go-github's AddLabelsToIssue sends a bare array, which
+		// only the route's alternate schemas allow.
+		req, err := c.gh.NewRequest(ctx, http.MethodPost, fmt.Sprintf("repos/%s/%s/issues/%d/labels", url.PathEscape(owner), url.PathEscape(name), number), struct {
+			Labels []string `json:"labels"`
+		}{labels})
+		if err != nil {
+			return struct{}{}, nil, err
+		}
+		var out []*github.Label
+		resp, err := c.gh.Do(req, &out)
+		return struct{}{}, resp, err
 	})
 	return err
 }

@@ -2,6 +2,8 @@ package forge_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"testing"
 	"time"
@@ -65,6 +67,20 @@ func TestLabelsAndReactions(t *testing.T) {
 	pr := openPR(t, sim, c, "bump", "image: x:2\n")
 	if err := c.AddLabels(ctx, "acme/config", pr.Number, []string{"baton", "baton:hold"}); err != nil {
 		t.Fatal(err)
+	}
+	// The body is the documented {"labels": [...]}, not a bare array.
+	wantBody := sha256.Sum256([]byte(`{"labels":["baton","baton:hold"]}` + "\n"))
+	sent := 0
+	for _, r := range sim.Requests() {
+		if r.Route == "POST /repos/{owner}/{repo}/issues/{number}/labels" {
+			sent++
+			if r.BodyHash != hex.EncodeToString(wantBody[:]) {
+				t.Errorf("labels body hash %s; want that of {\"labels\": [...]}", r.BodyHash)
+			}
+		}
+	}
+	if sent != 1 {
+		t.Errorf("%d label requests, want 1", sent)
 	}
 	if err := c.RemoveLabel(ctx, "acme/config", pr.Number, "baton:hold"); err != nil {
 		t.Fatal(err)
