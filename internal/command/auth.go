@@ -70,7 +70,7 @@ func (a Auth) Client(ctx context.Context, repo string, hc *http.Client, onToken 
 		if errors.As(err, &ge) && (strings.Contains(ge.Message, "'exp'") || strings.Contains(strings.ToLower(ge.Message), "expir")) {
 			return nil, fmt.Errorf("GitHub finds the JWT Baton signed for %s %s expired: the runner's clock is behind GitHub's (sync it, e.g. with NTP): %w", a.Names.Of("app-id"), a.AppID, err)
 		}
-		return nil, inputErr("GitHub does not accept the App's key: %s is not the private key of the App %s (%s): %v", a.Names.Of("private-key"), a.AppID, a.Names.Of("app-id"), err)
+		return nil, inputErr("GitHub does not accept the App's key: %s is not the private key of the App %s (%s) — or %s is not the App's id (the App ID on its settings page, not an installation id): %v", a.Names.Of("private-key"), a.AppID, a.Names.Of("app-id"), a.AppID, err)
 	}
 	return c, err
 }

@@ -90,7 +90,11 @@ func (a buildActor) display() string {
 func actorOfRun(ctx context.Context, gh runGitHub, req BumpRequest, logf func(string, ...any)) (buildActor, error) {
 	a, err := readActor(ctx, gh, req)
 	if err == nil && !a.verified {
-		logf("The build's actor %q is not verified: %s. Without self-approval, one more approval is then needed (see the README's trust model, row 8).", a.login, a.note)
+		who := fmt.Sprintf("The build's actor %q is", a.login)
+		if a.login == "" {
+			who = "No actor of the build is named (GITHUB_ACTOR, --actor), and none is"
+		}
+		logf("%s not verified: %s. Without self-approval, one more approval is then needed (see the README's trust model, row 8).", who, a.note)
 	}
 	return a, err
 }
