@@ -97,25 +97,7 @@ func TestAttackAppForeignSignedCommitPushedByBaton(t *testing.T) {
 	t.Parallel()
 	w, gh, n := appWorld(t)
 	ctx := context.Background()
-	me, err := gh.Self(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bot, _ := w.Sim.User(me.User.Login)
-	evil := strings.ReplaceAll(ghsimtest.StagingDeployment, "1.4.0", "6.6.6")
-	msg := "chore(staging): bump web to 6.6.6\n\nBaton-App: web\nBaton-Env: staging\nBaton-Image: ghcr.io/acme/web:6.6.6\nBaton-From: 1.4.0\n"
-	erin, _ := w.Sim.User(ghsimtest.Writer)
-	mine, err := w.Sim.PushCommit(w.Config, "erin/side", ghsimtest.Writer, ghsim.CommitOptions{
-		Files: map[string]*string{"environments/staging/web-deployment.yaml": &evil}, Message: msg, Parent: w.Sim.Ref(w.Config, "refs/heads/main"),
-		Author:    ghsim.Signature{Name: bot.Login, Email: bot.Email},
-		Committer: ghsim.Signature{Name: erin.Login, Email: erin.Email}, SignedByPusher: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c := mustCommitIn(t, gh, w.Config, mine); !c.Verified {
-		t.Fatalf("the writer's own signature is not Verified: %+v", c)
-	}
+	mine := writerSignedAsBot(t, w, gh, w.Sim.Ref(w.Config, "refs/heads/main"))
 	if err := gh.UpdateRef(ctx, w.Config, "heads/baton/staging/web", mine, true); err != nil {
 		t.Fatal(err)
 	}
@@ -128,4 +110,32 @@ func TestAttackAppForeignSignedCommitPushedByBaton(t *testing.T) {
 	if res.Merged || res.Waiting != "verification" || !strings.Contains(res.Reply, "not as Baton's App commits are") {
 		t.Fatalf("a writer's self-signed commit passed for Baton's App commit: %+v", res)
 	}
+}
+
+// writerSignedAsBot is the writer's 6.6.6 commit on parent, carrying
+// Baton's record, with Baton's bot as author and signed with the writer's
+// own registered key (GitHub shows it Verified): what "Baton's App
+// commit" must never be mistaken for.
+func writerSignedAsBot(t *testing.T, w *ghsimtest.World, gh *forge.Client, parent string) string {
+	t.Helper()
+	me, err := gh.Self(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot, _ := w.Sim.User(me.User.Login)
+	writer, _ := w.Sim.User(ghsimtest.Writer)
+	evil := strings.ReplaceAll(ghsimtest.StagingDeployment, "1.4.0", "6.6.6")
+	msg := "chore(staging): bump web to 6.6.6\n\nBaton-App: web\nBaton-Env: staging\nBaton-Image: ghcr.io/acme/web:6.6.6\nBaton-From: 1.4.0\n"
+	sha, err := w.Sim.PushCommit(w.Config, "erin/side", ghsimtest.Writer, ghsim.CommitOptions{
+		Files: map[string]*string{"environments/staging/web-deployment.yaml": &evil}, Message: msg, Parent: parent, SignedByPusher: true,
+		Author:    ghsim.Signature{Name: bot.Login, Email: bot.Email},
+		Committer: ghsim.Signature{Name: writer.Login, Email: writer.Email},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := mustCommitIn(t, gh, w.Config, sha); !c.Verified {
+		t.Fatalf("the writer's own signature is not Verified: %+v", c)
+	}
+	return sha
 }

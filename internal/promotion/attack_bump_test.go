@@ -174,26 +174,8 @@ func TestAttackBumpPutsBackASignedCommitAsApp(t *testing.T) {
 	t.Parallel()
 	w, gh, n := appWorld(t)
 	ctx := context.Background()
-	me, err := gh.Self(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bot, _ := w.Sim.User(me.User.Login)
-	writer, _ := w.Sim.User(ghsimtest.Writer)
-	evil := strings.ReplaceAll(ghsimtest.StagingDeployment, "1.4.0", "6.6.6")
-	msg := "chore(staging): bump web to 6.6.6\n\nBaton-App: web\nBaton-Env: staging\nBaton-Image: ghcr.io/acme/web:6.6.6\nBaton-From: 1.4.0\n"
 	main := w.Sim.Ref(w.Config, "refs/heads/main")
-	mine, err := w.Sim.PushCommit(w.Config, "erin/side", ghsimtest.Writer, ghsim.CommitOptions{
-		Files: map[string]*string{"environments/staging/web-deployment.yaml": &evil}, Message: msg, Parent: main, SignedByPusher: true,
-		Author:    ghsim.Signature{Name: bot.Login, Email: bot.Email},
-		Committer: ghsim.Signature{Name: writer.Login, Email: writer.Email},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c := mustCommitIn(t, gh, w.Config, mine); !c.Verified {
-		t.Fatalf("the writer's own signature is not Verified: %+v", c)
-	}
+	mine := writerSignedAsBot(t, w, gh, main)
 	b, _ := json.Marshal(promotion.Meta{App: "web", Env: "staging", Image: "ghcr.io/acme/web:99.0.0", Base: main, Commit: mine, Files: []string{"environments/staging/web-deployment.yaml"}})
 	erin := client(t, w, ghsimtest.Writer)
 	if _, err := erin.UpdatePR(ctx, w.Config, n, "chore(staging): bump web to 1.5.0", "<!-- baton:v1 "+string(b)+" -->\n"); err != nil {
