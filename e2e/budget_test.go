@@ -3,23 +3,9 @@ package e2e
 import (
 	"strings"
 	"testing"
-)
 
-// budgetPolicy is a plain .baton.yaml for the two environments of the
-// seed layout, with merges that wait for an approval, so that the pull
-// request stays open between the bumps measured.
-const budgetPolicy = `apps:
-  web:
-    image: ghcr.io/acme/web
-    repo: acme/web
-environments:
-  staging:
-    branches: [develop]
-    merge: approval
-  production:
-    branches: [main]
-    merge: approval
-`
+	"github.com/baton-dev/baton/internal/ghsim/ghsimtest"
+)
 
 // TestRequestBudgetsThroughTheBinary measures the requests each bump makes
 // to the config repository, through the built binary as the runner runs
@@ -42,7 +28,7 @@ func TestRequestBudgetsThroughTheBinary(t *testing.T) {
 		files map[string]string
 		extra int // the seed layout's GET /repos where no pull request names the default branch
 	}{
-		{name: "with .baton.yaml", files: map[string]string{".baton.yaml": budgetPolicy}},
+		{name: "with .baton.yaml", files: map[string]string{".baton.yaml": ghsimtest.WebPolicy}},
 		{name: "seed layout", extra: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -26,7 +26,7 @@ func TestCLIReadmeExample(t *testing.T) {
 // exit 3; a refused downgrade is exit 0 and names the flag that exists.
 func TestCLIErrorsAndExitCodes(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, map[string]string{".baton.yaml": budgetPolicy})
+	w := newWorld(t, map[string]string{".baton.yaml": ghsimtest.WebPolicy})
 	tok := map[string]string{"GITHUB_TOKEN": w.token}
 	base := []string{"bump", "--config-repo", "acme/config", "--ref", "refs/heads/develop"}
 	for _, tc := range []struct {

@@ -21,7 +21,7 @@ const stagingFile = "environments/staging/web-deployment.yaml"
 
 // withStaging is the seed layout with staging's file replaced.
 func withStaging(content string) ghsimtest.WorldOptions {
-	return ghsimtest.WorldOptions{Policy: webPolicy, ConfigFiles: map[string]string{stagingFile: content}}
+	return ghsimtest.WorldOptions{Policy: ghsimtest.WebPolicy, ConfigFiles: map[string]string{stagingFile: content}}
 }
 
 // aliasBomb is the "billion laughs" document: nine levels of nine aliases
@@ -148,19 +148,19 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		},
 		{
 			name:  "an image reference that is not one (upper case in the repository)",
-			world: withPolicy(webPolicy),
+			world: withPolicy(ghsimtest.WebPolicy),
 			run:   bump(func(o *command.BumpOptions) { o.Image = "ghcr.io/acme/Web:1.5.0" }), exit: command.ExitInput,
 			want: []string{"image", "ghcr.io/acme/Web:1.5.0"},
 		},
 		{
 			name:  "a tag with characters a tag cannot hold",
-			world: withPolicy(webPolicy),
+			world: withPolicy(ghsimtest.WebPolicy),
 			run:   bump(func(o *command.BumpOptions) { o.Image, o.Tag = "ghcr.io/acme/web", "1.5.0;rm -rf /" }), exit: command.ExitInput,
 			want: []string{"tag", "1.5.0;rm -rf /"},
 		},
 		{
 			name:  "an environment the policy does not have: the accepted ones",
-			world: withPolicy(webPolicy),
+			world: withPolicy(ghsimtest.WebPolicy),
 			run:   bump(func(o *command.BumpOptions) { o.Env = "prod" }), exit: command.ExitInput,
 			want: []string{`"prod"`, "staging", "production"},
 		},
@@ -206,7 +206,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		},
 		{
 			name:  "an archived config repository",
-			world: ghsimtest.WorldOptions{Policy: webPolicy},
+			world: ghsimtest.WorldOptions{Policy: ghsimtest.WebPolicy},
 			run: func(r *rig) error {
 				if err := r.w.Sim.SetArchived(r.w.Config, true); err != nil {
 					return err
@@ -219,7 +219,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		},
 		{
 			name:  "an App private key that is not the App's",
-			world: ghsimtest.WorldOptions{Policy: webPolicy, App: true, Start: time.Now()},
+			world: ghsimtest.WorldOptions{Policy: ghsimtest.WebPolicy, App: true, Start: time.Now()},
 			run: func(r *rig) error {
 				return bump(func(o *command.BumpOptions) {
 					o.Auth = command.Auth{AppID: strconv.FormatInt(r.w.App.ID, 10), PrivateKey: otherKey(r.t.(*testing.T)), APIURL: r.w.URL, Sleep: r.w.Clock.SleepContext}
@@ -232,7 +232,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			// The runner's clock is an hour behind GitHub's: every JWT
 			// Baton signs has expired by GitHub's clock.
 			name:  "an App JWT that GitHub finds expired (the runner's clock is behind)",
-			world: ghsimtest.WorldOptions{Policy: webPolicy, App: true, Start: time.Now().Add(time.Hour)},
+			world: ghsimtest.WorldOptions{Policy: ghsimtest.WebPolicy, App: true, Start: time.Now().Add(time.Hour)},
 			run: func(r *rig) error {
 				return bump(func(o *command.BumpOptions) {
 					o.Auth = command.Auth{AppID: strconv.FormatInt(r.w.App.ID, 10), PrivateKey: string(r.w.App.PrivateKeyPEM()), APIURL: r.w.URL, Sleep: r.w.Clock.SleepContext}

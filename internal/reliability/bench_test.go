@@ -69,7 +69,7 @@ func operations() []operation {
 // the fewest the GitHub API allows.
 func BenchmarkRequests(b *testing.B) {
 	for b.Loop() {
-		r := newRig(b, ghsimtest.WorldOptions{Policy: webPolicy, Sim: ghsim.Options{RateLimit: ghsim.NoRateLimit}})
+		r := newRig(b, ghsimtest.WorldOptions{Policy: ghsimtest.WebPolicy, Sim: ghsim.Options{RateLimit: ghsim.NoRateLimit}})
 		for _, op := range operations() {
 			r.w.Sim.ResetLog()
 			op.run(b, r)
@@ -93,7 +93,7 @@ func BenchmarkRequests(b *testing.B) {
 func BenchmarkLatency(b *testing.B) {
 	const latency = 50 * time.Millisecond
 	for b.Loop() {
-		r := newRig(b, ghsimtest.WorldOptions{Policy: webPolicy, Sim: ghsim.Options{RateLimit: ghsim.NoRateLimit, Sleep: time.Sleep}})
+		r := newRig(b, ghsimtest.WorldOptions{Policy: ghsimtest.WebPolicy, Sim: ghsim.Options{RateLimit: ghsim.NoRateLimit, Sleep: time.Sleep}})
 		r.w.Sim.InjectRandom(ghsim.RandomFaults{Latency: latency})
 		for _, op := range operations() {
 			r.w.Sim.ResetLog()
@@ -122,7 +122,7 @@ func BenchmarkRepoSize(b *testing.B) {
 				files[fmt.Sprintf("apps/app%03d/config-%05d.yaml", i%500, i)] = fmt.Sprintf("name: app-%d\nreplicas: %d\n", i, i%5+1)
 			}
 			dir := b.TempDir()
-			r := newRig(b, ghsimtest.WorldOptions{Policy: webPolicy, ConfigFiles: files, Sim: ghsim.Options{RateLimit: ghsim.NoRateLimit, DataDir: dir}})
+			r := newRig(b, ghsimtest.WorldOptions{Policy: ghsimtest.WebPolicy, ConfigFiles: files, Sim: ghsim.Options{RateLimit: ghsim.NoRateLimit, DataDir: dir}})
 			r.w.Sim.ResetLog()
 			start := time.Now()
 			if o, err := r.bump(context.Background(), "web", "ghcr.io/acme/web:1.5.0", "refs/heads/develop"); err != nil || o.PR == nil {

@@ -57,7 +57,7 @@ func TestRequestBudgets(t *testing.T) {
 		"no-op (default branch at the image)": {4, 0},
 		"approve → merge → release":           {16, -1},
 	}
-	r := newRig(t, ghsimtest.WorldOptions{Policy: webPolicy})
+	r := newRig(t, ghsimtest.WorldOptions{Policy: ghsimtest.WebPolicy})
 	for _, op := range operations() {
 		r.w.Sim.ResetLog()
 		op.run(t, r)

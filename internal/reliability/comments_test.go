@@ -16,7 +16,7 @@ import (
 // the head change, so that a comment made now may count.
 func openPromotion(t *testing.T) (*rig, int) {
 	t.Helper()
-	r := newRig(t, ghsimtest.WorldOptions{Policy: webPolicy})
+	r := newRig(t, ghsimtest.WorldOptions{Policy: ghsimtest.WebPolicy})
 	r.t = t
 	o, err := r.bump(context.Background(), "web", "ghcr.io/acme/web:1.5.0", "refs/heads/develop")
 	if err != nil || o.PR == nil {

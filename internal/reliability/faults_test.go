@@ -47,7 +47,7 @@ func rerun[T any](t *testing.T, what string, step func() (T, error)) (T, bool) {
 func TestFiftyCyclesUnderFaults(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ name, policy string }{
-		{"policy file", webPolicy},
+		{"policy file", ghsimtest.WebPolicy},
 		{"no policy file", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

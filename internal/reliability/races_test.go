@@ -124,7 +124,7 @@ func TestTwentyVersionsOfOneAppAtOnce(t *testing.T) {
 
 func twentyVersions(t *testing.T, round uint64) {
 	const n = 20
-	r := newRig(t, ghsimtest.WorldOptions{Policy: webPolicy})
+	r := newRig(t, ghsimtest.WorldOptions{Policy: ghsimtest.WebPolicy})
 	order := rand.New(rand.NewPCG(*seed, round)).Perm(n)
 	t.Logf("seed %d, round %d, start order %v", *seed, round, order)
 	errs := together(n, func(i int) error {
@@ -274,7 +274,7 @@ func TestTenMergesIntoOneFile(t *testing.T) {
 // one merge, one release, one reply.
 func TestCommentDeliveredTwice(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, ghsimtest.WorldOptions{Policy: webPolicy})
+	r := newRig(t, ghsimtest.WorldOptions{Policy: ghsimtest.WebPolicy})
 	ctx := context.Background()
 	o, err := r.bump(ctx, "web", "ghcr.io/acme/web:1.5.0", "refs/heads/develop")
 	if err != nil || o.PR == nil {

@@ -30,23 +30,6 @@ import (
 // names it, and -reliability.seed=N replays that run.
 var seed = flag.Uint64("reliability.seed", 20261130, "seed of the reliability suite's random faults and orders")
 
-// webPolicy is the seed layout's policy written out: develop → staging,
-// main → production, one approval from anyone with write access.
-const webPolicy = `apps:
-  web:
-    image: ghcr.io/acme/web
-    repo: acme/web
-environments:
-  staging:
-    branches: [develop]
-    merge: approval
-    approvals: 1
-  production:
-    branches: [main]
-    merge: approval
-    approvals: 1
-`
-
 // rig is a simulated GitHub world and the ways Baton is run against it.
 type rig struct {
 	t testing.TB

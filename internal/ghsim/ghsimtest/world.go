@@ -306,3 +306,22 @@ func (w *World) ActionsToken() (string, error) {
 	w.tokens[ActionsBot] = tok
 	return tok, nil
 }
+
+// WebPolicy is the seed layout's policy written out for the app web
+// (ghcr.io/acme/web, built in acme/web): develop → staging and main →
+// production, each merged once one person with write access approves, so
+// a pull request stays open between the operations a test measures.
+const WebPolicy = `apps:
+  web:
+    image: ghcr.io/acme/web
+    repo: acme/web
+environments:
+  staging:
+    branches: [develop]
+    merge: approval
+    approvals: 1
+  production:
+    branches: [main]
+    merge: approval
+    approvals: 1
+`
